@@ -1,0 +1,86 @@
+using Crawler.Storage.Frontier;
+using Crawler.Storage.Runs;
+using Crawler.Storage.Snapshots;
+
+namespace Crawler.Storage;
+
+/// <summary>
+/// Everything the crawler keeps: runs, the frontier (crawl queue) and snapshots. The pipeline talks only to this
+/// interface; every state change that must survive a crash is one transaction here.
+/// </summary>
+public interface ICrawlStore
+{
+    /// <summary>Brings the schema up to date. Safe to call on every start.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the source's unfinished run (after a crash or stop) or starts a new one.</summary>
+    Task<CrawlRun> StartOrResumeRunAsync(string source, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task FinishRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<CrawlRun>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default);
+
+    Task<RunTally> GetRunTallyAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues URLs for a run. A URL already queued or crawled in this run is left alone; one crawled in an earlier
+    /// run is queued again (to see whether it changed); a dead-lettered one only after <paramref name="deadLetterRetryAfter"/>.
+    /// At most <paramref name="maxPages"/> URLs belong to one run. Returns how many were newly queued.
+    /// </summary>
+    Task<int> EnqueueAsync(
+        long runId,
+        string source,
+        IReadOnlyCollection<FrontierRequest> requests,
+        int maxPages,
+        TimeSpan deadLetterRetryAfter,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Leases up to <paramref name="max"/> due pages of the run, including pages whose earlier lease expired.</summary>
+    Task<IReadOnlyList<FrontierLease>> ClaimAsync(
+        long runId,
+        int max,
+        string owner,
+        TimeSpan leaseFor,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>When the next pending page of the run is due, or null when the run has nothing left to do.</summary>
+    Task<DateTimeOffset?> GetNextDueAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives a page back untouched (shutdown): pending again, no attempt counted.</summary>
+    Task ReleaseAsync(FrontierLease lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives back every lease held by these owners (workers known to be dead). Returns how many.</summary>
+    Task<int> ReleaseLeasesOfAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<string>> GetLeaseOwnersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Counts a failed attempt: the page is retried later with a growing delay or dead-lettered.</summary>
+    Task<FailureResult> RecordFailureAsync(
+        FrontierLease lease,
+        string error,
+        RetryPolicy policy,
+        DateTimeOffset? notBefore,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a leased page done without a snapshot (a list page, not an article, skipped).</summary>
+    Task CompleteAsync(FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Dedupes and stores a snapshot, and settles the lease (when given) in the same transaction: content equal to the
+    /// URL's latest version is only recorded as checked; content equal to another URL's snapshot is linked, not copied;
+    /// anything else becomes the next version.
+    /// </summary>
+    Task<SnapshotWriteResult> SaveSnapshotAsync(Snapshot snapshot, FrontierLease? lease, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<Snapshot?> GetSnapshotAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest snapshot of a canonical URL, or of the snapshot it duplicates.</summary>
+    Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<FrontierFailure>> GetFailuresAsync(long? runId, CancellationToken cancellationToken = default);
+}

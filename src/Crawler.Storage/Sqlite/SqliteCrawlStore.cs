@@ -1,0 +1,594 @@
+using System.Data;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Crawler.Storage.Frontier;
+using Crawler.Storage.Runs;
+using Crawler.Storage.Snapshots;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Every state change is one IMMEDIATE transaction, so a crash
+/// (or a full disk) leaves the previous consistent state and never a half-written page.
+/// </summary>
+public sealed class SqliteCrawlStore : ICrawlStore
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        // keep Chinese readable for anyone who opens the file with sqlite3
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly ILogger<SqliteCrawlStore> _logger;
+
+    public SqliteCrawlStore(SqliteStoreOptions options, ILogger<SqliteCrawlStore>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        DatabasePath = System.IO.Path.GetFullPath(options.Path);
+        _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
+        _logger = logger ?? NullLogger<SqliteCrawlStore>.Instance;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var folder = System.IO.Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        // WAL is a property of the file: set once, it lets readers (--show) work while a crawl writes.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);", cancellationToken);
+
+        await using var tx = await BeginAsync(connection, cancellationToken);
+        var current = Convert.ToInt32(await ScalarAsync(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken), CultureInfo.InvariantCulture);
+        foreach (var (version, name, sql) in SqliteSchema.Migrations.Where(m => m.Version > current).OrderBy(m => m.Version))
+        {
+            _logger.LogInformation("Applying store migration {Version} ({Name}) to {Path}", version, name, DatabasePath);
+            await ExecuteAsync(connection, tx, sql, cancellationToken);
+            await ExecuteAsync(connection, tx, "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($v, $n, $t);", cancellationToken,
+                ("$v", version), ("$n", name), ("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public Task<CrawlRun> StartOrResumeRunAsync(string source, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await using (var find = Command(c, tx, "SELECT id, started_at FROM crawl_runs WHERE source = $s AND finished_at IS NULL;", ("$s", source)))
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    return new CrawlRun(reader.GetInt64(0), source, FromMs(reader.GetInt64(1)), Resumed: true);
+                }
+            }
+
+            var id = (long)(await ScalarAsync(c, tx, "INSERT INTO crawl_runs(source, started_at) VALUES ($s, $t) RETURNING id;", cancellationToken,
+                ("$s", source), ("$t", Ms(now))))!;
+            return new CrawlRun(id, source, now, Resumed: false);
+        }, cancellationToken);
+
+    public Task FinishRunAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, "UPDATE crawl_runs SET finished_at = $t WHERE id = $id AND finished_at IS NULL;", cancellationToken,
+                ("$t", Ms(now)), ("$id", runId));
+            return 0;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<CrawlRun>> GetUnfinishedRunsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT id, source, started_at FROM crawl_runs WHERE finished_at IS NULL ORDER BY id;");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<CrawlRun>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runs.Add(new CrawlRun(reader.GetInt64(0), reader.GetString(1), FromMs(reader.GetInt64(2)), Resumed: true));
+        }
+
+        return runs;
+    }
+
+    public async Task<RunTally> GetRunTallyAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT state, COALESCE(outcome, ''), COUNT(*), SUM(retried) FROM frontier WHERE run_id = $r GROUP BY state, outcome;
+            """, ("$r", runId));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        int queued = 0, retried = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var n = reader.GetInt32(2);
+            var key = reader.GetString(0) == nameof(FrontierState.Done) ? reader.GetString(1) : reader.GetString(0);
+            counts[key] = counts.GetValueOrDefault(key) + n;
+            queued += n;
+            retried += reader.IsDBNull(3) ? 0 : reader.GetInt32(3);
+        }
+
+        int Get(string k) => counts.GetValueOrDefault(k);
+        return new RunTally(
+            Queued: queued,
+            Pending: Get(nameof(FrontierState.Pending)),
+            Leased: Get(nameof(FrontierState.Leased)),
+            Listed: Get(nameof(PageOutcome.Listed)),
+            Snapshots: Get(nameof(PageOutcome.Snapshot)),
+            Unchanged: Get(nameof(PageOutcome.Unchanged)),
+            Duplicates: Get(nameof(PageOutcome.Duplicate)),
+            NotArticles: Get(nameof(PageOutcome.NotArticle)),
+            Skipped: Get(nameof(PageOutcome.Skipped)),
+            DeadLettered: Get(nameof(FrontierState.Dead)),
+            Retried: retried);
+    }
+
+    public Task<int> EnqueueAsync(
+        long runId,
+        string source,
+        IReadOnlyCollection<FrontierRequest> requests,
+        int maxPages,
+        TimeSpan deadLetterRetryAfter,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default)
+    {
+        if (requests.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return WriteAsync(async (c, tx) =>
+        {
+            var queued = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT queued FROM crawl_runs WHERE id = $r;", cancellationToken, ("$r", runId)), CultureInfo.InvariantCulture);
+            var added = 0;
+            // The row of a URL is reused across runs: queued again when done (or dead long enough) in an earlier
+            // run, left alone when this run already has it; so a URL is fetched at most once per run.
+            await using var upsert = Command(c, tx, """
+                INSERT INTO frontier(source, url, run_id, kind, depth, state, next_attempt_at, discovered_from, enqueued_at, updated_at)
+                VALUES ($s, $u, $r, $k, $d, 'Pending', $now, $from, $now, $now)
+                ON CONFLICT(source, url) DO UPDATE SET
+                    run_id = excluded.run_id, kind = excluded.kind, depth = excluded.depth, state = 'Pending',
+                    attempts = 0, retried = 0, next_attempt_at = excluded.next_attempt_at, lease_owner = NULL,
+                    lease_until = NULL, last_error = NULL, outcome = NULL, note = NULL,
+                    discovered_from = excluded.discovered_from, enqueued_at = excluded.enqueued_at, updated_at = excluded.updated_at
+                WHERE frontier.run_id <> excluded.run_id
+                  AND (frontier.state IN ('Done', 'Pending')
+                       OR (frontier.state = 'Leased' AND frontier.lease_until < $now)
+                       OR (frontier.state = 'Dead' AND frontier.updated_at <= $deadBefore));
+                """,
+                ("$s", source), ("$u", ""), ("$r", runId), ("$k", ""), ("$d", 0), ("$now", Ms(now)), ("$from", DBNull.Value),
+                ("$deadBefore", Ms(now - deadLetterRetryAfter)));
+            foreach (var request in requests)
+            {
+                if (queued + added >= maxPages)
+                {
+                    break;
+                }
+
+                upsert.Parameters["$u"].Value = request.Url;
+                upsert.Parameters["$k"].Value = request.Kind.ToString();
+                upsert.Parameters["$d"].Value = request.Depth;
+                upsert.Parameters["$from"].Value = (object?)request.DiscoveredFrom ?? DBNull.Value;
+                added += await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (added > 0)
+            {
+                await ExecuteAsync(c, tx, "UPDATE crawl_runs SET queued = queued + $n WHERE id = $r;", cancellationToken, ("$n", added), ("$r", runId));
+            }
+
+            return added;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<FrontierLease>> ClaimAsync(
+        long runId,
+        int max,
+        string owner,
+        TimeSpan leaseFor,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync<IReadOnlyList<FrontierLease>>(async (c, tx) =>
+        {
+            var until = now + leaseFor;
+            // Seeds and shallow pages first (breadth first), then the oldest due.
+            await using var cmd = Command(c, tx, """
+                UPDATE frontier SET state = 'Leased', lease_owner = $o, lease_until = $until, updated_at = $now
+                WHERE id IN (
+                    SELECT id FROM frontier
+                    WHERE run_id = $r
+                      AND ((state = 'Pending' AND next_attempt_at <= $now) OR (state = 'Leased' AND lease_until < $now))
+                    ORDER BY depth, next_attempt_at, id
+                    LIMIT $max)
+                RETURNING id, source, url, kind, depth, attempts;
+                """,
+                ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            var leases = new List<FrontierLease>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                leases.Add(new FrontierLease(
+                    reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
+                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until));
+            }
+
+            return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
+        }, cancellationToken);
+
+    public async Task<DateTimeOffset?> GetNextDueAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        var value = await ScalarAsync(c, null, """
+            SELECT MIN(CASE state WHEN 'Pending' THEN next_attempt_at ELSE lease_until END)
+            FROM frontier WHERE run_id = $r AND state IN ('Pending', 'Leased');
+            """, cancellationToken, ("$r", runId));
+        return value is long ms ? FromMs(ms) : null;
+    }
+
+    public Task ReleaseAsync(FrontierLease lease, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, """
+                UPDATE frontier SET state = 'Pending', lease_owner = NULL, lease_until = NULL
+                WHERE id = $id AND state = 'Leased' AND lease_owner = $o;
+                """, cancellationToken, ("$id", lease.Id), ("$o", lease.Owner));
+            return 0;
+        }, cancellationToken);
+
+    public Task<int> ReleaseLeasesOfAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var released = 0;
+            foreach (var owner in owners)
+            {
+                released += await ExecuteAsync(c, tx, """
+                    UPDATE frontier SET state = 'Pending', lease_owner = NULL, lease_until = NULL
+                    WHERE state = 'Leased' AND lease_owner = $o;
+                    """, cancellationToken, ("$o", owner));
+            }
+
+            return released;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> GetLeaseOwnersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT DISTINCT lease_owner FROM frontier WHERE state = 'Leased' AND lease_owner IS NOT NULL;");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var owners = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            owners.Add(reader.GetString(0));
+        }
+
+        return owners;
+    }
+
+    public Task<FailureResult> RecordFailureAsync(
+        FrontierLease lease,
+        string error,
+        RetryPolicy policy,
+        DateTimeOffset? notBefore,
+        DateTimeOffset now,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var attempts = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT attempts FROM frontier WHERE id = $id;", cancellationToken, ("$id", lease.Id)), CultureInfo.InvariantCulture) + 1;
+            if (attempts >= policy.MaxAttempts)
+            {
+                await ExecuteAsync(c, tx, """
+                    UPDATE frontier SET state = 'Dead', attempts = $a, last_error = $e, lease_owner = NULL, lease_until = NULL, updated_at = $now
+                    WHERE id = $id;
+                    """, cancellationToken, ("$a", attempts), ("$e", error), ("$now", Ms(now)), ("$id", lease.Id));
+                return new FailureResult(FailureDisposition.DeadLettered, attempts, null);
+            }
+
+            var next = now + policy.DelayAfter(attempts);
+            if (notBefore is { } nb && nb > next)
+            {
+                next = nb;
+            }
+
+            await ExecuteAsync(c, tx, """
+                UPDATE frontier SET state = 'Pending', attempts = $a, retried = retried + 1, last_error = $e, next_attempt_at = $next,
+                    lease_owner = NULL, lease_until = NULL, updated_at = $now
+                WHERE id = $id;
+                """, cancellationToken, ("$a", attempts), ("$e", error), ("$next", Ms(next)), ("$now", Ms(now)), ("$id", lease.Id));
+            return new FailureResult(FailureDisposition.RetryScheduled, attempts, next);
+        }, cancellationToken);
+
+    public Task CompleteAsync(FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await SettleAsync(c, tx, lease, outcome, note, now, cancellationToken);
+            return 0;
+        }, cancellationToken);
+
+    public Task<SnapshotWriteResult> SaveSnapshotAsync(Snapshot snapshot, FrontierLease? lease, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (string.IsNullOrWhiteSpace(snapshot.OriginalUrl))
+        {
+            throw new ArgumentException("A snapshot must carry the URL it was fetched from.", nameof(snapshot));
+        }
+
+        return WriteAsync(async (c, tx) =>
+        {
+            var result = await WriteSnapshotAsync(c, tx, snapshot, now, cancellationToken);
+            if (lease is not null)
+            {
+                var outcome = result.Outcome switch
+                {
+                    SnapshotWriteOutcome.Created => PageOutcome.Snapshot,
+                    SnapshotWriteOutcome.Unchanged => PageOutcome.Unchanged,
+                    _ => PageOutcome.Duplicate,
+                };
+                await SettleAsync(c, tx, lease, outcome, $"snapshot {result.SnapshotId}", now, cancellationToken);
+            }
+
+            return result;
+        }, cancellationToken);
+    }
+
+    public async Task<Snapshot?> GetSnapshotAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadSnapshotAsync(c, "WHERE id = $x", id, cancellationToken);
+    }
+
+    public async Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        var id = await ScalarAsync(c, null, "SELECT COALESCE(latest_snapshot_id, duplicate_of) FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", canonicalUrl));
+        if (id is long snapshotId)
+        {
+            return await ReadSnapshotAsync(c, "WHERE id = $x", snapshotId, cancellationToken);
+        }
+
+        // a URL that redirected or was typed as fetched rather than canonical
+        return await ReadSnapshotAsync(c, "WHERE original_url = $x OR final_url = $x ORDER BY id DESC LIMIT 1", canonicalUrl, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT id, version, generated_at, content_hash, title FROM snapshots WHERE canonical_url = $u ORDER BY version;", ("$u", canonicalUrl));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<SnapshotVersion>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(new SnapshotVersion(reader.GetInt64(0), reader.GetInt32(1), FromMs(reader.GetInt64(2)), reader.GetString(3), reader.GetString(4)));
+        }
+
+        return versions;
+    }
+
+    public async Task<IReadOnlyList<FrontierFailure>> GetFailuresAsync(long? runId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT source, url, state, attempts, last_error, updated_at FROM frontier
+            WHERE last_error IS NOT NULL AND state IN ('Dead', 'Pending') AND ($r IS NULL OR run_id = $r)
+            ORDER BY state, updated_at DESC LIMIT 1000;
+            """, ("$r", (object?)runId ?? DBNull.Value));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var failures = new List<FrontierFailure>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            failures.Add(new FrontierFailure(reader.GetString(0), reader.GetString(1), Enum.Parse<FrontierState>(reader.GetString(2)),
+                reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4), FromMs(reader.GetInt64(5))));
+        }
+
+        return failures;
+    }
+
+    private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)
+    {
+        long? latestId = null;
+        string? latestHash = null;
+        await using (var page = Command(c, tx, "SELECT latest_snapshot_id, latest_hash FROM pages WHERE canonical_url = $u;", ("$u", s.CanonicalUrl)))
+        await using (var reader = await page.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                latestId = reader.IsDBNull(0) ? null : reader.GetInt64(0);
+                latestHash = reader.IsDBNull(1) ? null : reader.GetString(1);
+            }
+        }
+
+        if (latestId is long unchangedId && latestHash == s.ContentHash)
+        {
+            await ExecuteAsync(c, tx, "UPDATE pages SET last_checked_at = $now, checks = checks + 1 WHERE canonical_url = $u;", ct,
+                ("$now", Ms(now)), ("$u", s.CanonicalUrl));
+            var version = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT version FROM snapshots WHERE id = $id;", ct, ("$id", unchangedId)), CultureInfo.InvariantCulture);
+            return new SnapshotWriteResult(SnapshotWriteOutcome.Unchanged, unchangedId, version);
+        }
+
+        if (await ScalarAsync(c, tx, "SELECT id FROM snapshots WHERE content_hash = $h AND canonical_url <> $u ORDER BY id LIMIT 1;", ct,
+                ("$h", s.ContentHash), ("$u", s.CanonicalUrl)) is long originalId)
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO pages(canonical_url, source, duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $d, $now, $now)
+                ON CONFLICT(canonical_url) DO UPDATE SET duplicate_of = excluded.duplicate_of, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+                """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$d", originalId), ("$now", Ms(now)));
+            var version = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT version FROM snapshots WHERE id = $id;", ct, ("$id", originalId)), CultureInfo.InvariantCulture);
+            return new SnapshotWriteResult(SnapshotWriteOutcome.Duplicate, originalId, version);
+        }
+
+        var nextVersion = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) + 1 FROM snapshots WHERE canonical_url = $u;", ct, ("$u", s.CanonicalUrl)), CultureInfo.InvariantCulture);
+        var id = (long)(await ScalarAsync(c, tx, """
+            INSERT INTO snapshots(source, canonical_url, version, original_url, final_url, title, published_at, published_text, publisher,
+                category, author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
+                generated_at, content_hash)
+            VALUES ($source, $canonical, $version, $original, $final, $title, $published, $publishedText, $publisher,
+                $category, $author, $language, $blocks, $captions, $keywords, $links, $site, $disclaimer, $takedown,
+                $generated, $hash)
+            RETURNING id;
+            """, ct,
+            ("$source", s.Source), ("$canonical", s.CanonicalUrl), ("$version", nextVersion), ("$original", s.OriginalUrl),
+            ("$final", s.FinalUrl), ("$title", s.Title), ("$published", s.PublishedAt?.ToString("o", CultureInfo.InvariantCulture)),
+            ("$publishedText", s.PublishedText), ("$publisher", s.Publisher), ("$category", s.Category), ("$author", s.Author),
+            ("$language", s.Language), ("$blocks", JsonSerializer.Serialize(s.Blocks, Json)),
+            ("$captions", JsonSerializer.Serialize(s.ImageCaptions, Json)), ("$keywords", JsonSerializer.Serialize(s.Keywords, Json)),
+            ("$links", JsonSerializer.Serialize(s.Links, Json)), ("$site", s.SiteName), ("$disclaimer", s.Disclaimer),
+            ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)))!;
+        await ExecuteAsync(c, tx, """
+            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $now, $now)
+            ON CONFLICT(canonical_url) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id, latest_hash = excluded.latest_hash,
+                duplicate_of = NULL, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+            """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$now", Ms(now)));
+        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion);
+    }
+
+    private static Task SettleAsync(SqliteConnection c, SqliteTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
+        ExecuteAsync(c, tx, """
+            UPDATE frontier SET state = 'Done', outcome = $outcome, note = $note, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $now
+            WHERE id = $id;
+            """, ct, ("$outcome", outcome.ToString()), ("$note", note), ("$now", Ms(now)), ("$id", lease.Id));
+
+    private static async Task<Snapshot?> ReadSnapshotAsync(SqliteConnection c, string where, object key, CancellationToken ct)
+    {
+        await using var cmd = Command(c, null, $"""
+            SELECT id, version, source, canonical_url, original_url, final_url, title, published_at, published_text, publisher, category,
+                   author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
+                   generated_at, content_hash
+            FROM snapshots {where};
+            """, ("$x", key));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return new Snapshot
+        {
+            Id = r.GetInt64(0),
+            Version = r.GetInt32(1),
+            Source = r.GetString(2),
+            CanonicalUrl = r.GetString(3),
+            OriginalUrl = r.GetString(4),
+            FinalUrl = r.GetString(5),
+            Title = r.GetString(6),
+            PublishedAt = Text(7) is { } published ? DateTimeOffset.Parse(published, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : null,
+            PublishedText = Text(8),
+            Publisher = Text(9),
+            Category = Text(10),
+            Author = Text(11),
+            Language = Text(12),
+            Blocks = JsonSerializer.Deserialize<List<SnapshotBlock>>(r.GetString(13), Json) ?? [],
+            ImageCaptions = JsonSerializer.Deserialize<List<string>>(r.GetString(14), Json) ?? [],
+            Keywords = JsonSerializer.Deserialize<List<string>>(r.GetString(15), Json) ?? [],
+            Links = JsonSerializer.Deserialize<List<string>>(r.GetString(16), Json) ?? [],
+            SiteName = r.GetString(17),
+            Disclaimer = r.GetString(18),
+            TakedownNotice = r.GetString(19),
+            GeneratedAt = FromMs(r.GetInt64(20)),
+            ContentHash = r.GetString(21),
+        };
+    }
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            // IMMEDIATE: take the write lock up front, so two writers queue on busy_timeout instead of deadlocking
+            // on a read-to-write upgrade.
+            await using var tx = await BeginAsync(connection, cancellationToken);
+            var result = await work(connection, tx);
+            await tx.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (SqliteException ex) when (IsUnavailable(ex))
+        {
+            throw new StoreUnavailableException($"The SQLite store at {DatabasePath} cannot take writes: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsUnavailable(SqliteException ex) => ex.SqliteErrorCode switch
+    {
+        5 or 6 => true, // SQLITE_BUSY, SQLITE_LOCKED past the busy timeout
+        8 => true,      // SQLITE_READONLY
+        10 => true,     // SQLITE_IOERR
+        13 => true,     // SQLITE_FULL
+        14 => true,     // SQLITE_CANTOPEN
+        _ => false,
+    };
+
+    private static Task<SqliteTransaction> BeginAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(connection.BeginTransaction(IsolationLevel.Serializable, deferred: false));
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            await ExecuteAsync(connection, null, $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", ct);
+            return connection;
+        }
+        catch (SqliteException ex) when (IsUnavailable(ex))
+        {
+            await connection.DisposeAsync();
+            throw new StoreUnavailableException($"The SQLite store at {DatabasePath} cannot be opened: {ex.Message}", ex);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.Transaction = tx;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return cmd;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(c, tx, sql, parameters);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection c, SqliteTransaction? tx, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(c, tx, sql, parameters);
+        var value = await cmd.ExecuteScalarAsync(ct);
+        return value is DBNull ? null : value;
+    }
+
+    private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

@@ -1,0 +1,86 @@
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// Ordered schema migrations. Append only: a shipped migration is never edited, because stores in the field
+/// have already run it. Times are Unix milliseconds (UTC) so they compare as integers.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<(int Version, string Name, string Sql)> Migrations =
+    [
+        (1, "runs, frontier, snapshots, pages", """
+            CREATE TABLE crawl_runs (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                source       TEXT    NOT NULL,
+                started_at   INTEGER NOT NULL,
+                finished_at  INTEGER NULL,
+                queued       INTEGER NOT NULL DEFAULT 0
+            );
+            -- one open run per source: a crash leaves it open and the next start resumes it
+            CREATE UNIQUE INDEX ux_crawl_runs_open ON crawl_runs(source) WHERE finished_at IS NULL;
+
+            CREATE TABLE frontier (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                source           TEXT    NOT NULL,
+                url              TEXT    NOT NULL,
+                run_id           INTEGER NOT NULL REFERENCES crawl_runs(id),
+                kind             TEXT    NOT NULL,
+                depth            INTEGER NOT NULL,
+                state            TEXT    NOT NULL,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                retried          INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at  INTEGER NOT NULL,
+                lease_owner      TEXT    NULL,
+                lease_until      INTEGER NULL,
+                last_error       TEXT    NULL,
+                outcome          TEXT    NULL,
+                note             TEXT    NULL,
+                discovered_from  TEXT    NULL,
+                enqueued_at      INTEGER NOT NULL,
+                updated_at       INTEGER NOT NULL,
+                UNIQUE (source, url)
+            );
+            CREATE INDEX ix_frontier_claim ON frontier(run_id, state, next_attempt_at);
+            CREATE INDEX ix_frontier_lease_owner ON frontier(lease_owner) WHERE lease_owner IS NOT NULL;
+
+            CREATE TABLE snapshots (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                source           TEXT    NOT NULL,
+                canonical_url    TEXT    NOT NULL,
+                version          INTEGER NOT NULL,
+                original_url     TEXT    NOT NULL CHECK (length(original_url) > 0),
+                final_url        TEXT    NOT NULL,
+                title            TEXT    NOT NULL,
+                published_at     TEXT    NULL,
+                published_text   TEXT    NULL,
+                publisher        TEXT    NULL,
+                category         TEXT    NULL,
+                author           TEXT    NULL,
+                language         TEXT    NULL,
+                blocks_json      TEXT    NOT NULL,
+                captions_json    TEXT    NOT NULL,
+                keywords_json    TEXT    NOT NULL,
+                links_json       TEXT    NOT NULL,
+                site_name        TEXT    NOT NULL,
+                disclaimer       TEXT    NOT NULL,
+                takedown_notice  TEXT    NOT NULL,
+                generated_at     INTEGER NOT NULL,
+                content_hash     TEXT    NOT NULL,
+                UNIQUE (canonical_url, version)
+            );
+            CREATE INDEX ix_snapshots_content_hash ON snapshots(content_hash);
+
+            -- what the crawler knows per canonical URL: its latest version, or the snapshot it duplicates
+            CREATE TABLE pages (
+                canonical_url       TEXT    PRIMARY KEY,
+                source              TEXT    NOT NULL,
+                latest_snapshot_id  INTEGER NULL REFERENCES snapshots(id),
+                latest_hash         TEXT    NULL,
+                duplicate_of        INTEGER NULL REFERENCES snapshots(id),
+                first_seen_at       INTEGER NOT NULL,
+                last_checked_at     INTEGER NOT NULL,
+                checks              INTEGER NOT NULL DEFAULT 1
+            );
+            """),
+    ];
+}

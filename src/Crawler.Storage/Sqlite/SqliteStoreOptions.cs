@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Crawler.Storage.Sqlite;
+
+public sealed class SqliteStoreOptions
+{
+    public const string SectionName = "Storage:Sqlite";
+
+    /// <summary>The database file. Relative paths are relative to the working directory; the folder is created.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Path { get; set; } = "data/crawler.db";
+
+    /// <summary>How long a writer waits for another writer's lock before the store reports itself unavailable.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,25 @@
+using Crawler.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the configured <see cref="ICrawlStore"/> (SQLite by default), validated at start.</summary>
+    public static IServiceCollection AddCrawlerStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ICrawlStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
+        {
+            StorageProvider.Sqlite => new SqliteCrawlStore(
+                sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
+                sp.GetRequiredService<ILogger<SqliteCrawlStore>>()),
+            var other => throw new OptionsValidationException(nameof(StorageOptions.Provider), typeof(StorageOptions), [$"Storage:Provider '{other}' is not supported."]),
+        });
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using Crawler.Worker.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Worker.Cli;
+
+/// <summary>Exit codes scripts and systemd can rely on.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int SomePagesFailed = 1;
+    public const int UsageOrConfiguration = 2;
+}
+
+/// <summary>How the host is wanted: the long-lived scheduled service, or a one-shot command.</summary>
+public enum HostMode
+{
+    Service,
+    Command,
+}
+
+/// <summary>
+/// The command line of the one executable: with no flag it is the scheduled service; the flags run one job and
+/// exit. Tokens of the form <c>Key:Sub=value</c> or <c>--Key:Sub=value</c> are .NET configuration overrides.
+/// </summary>
+public static class CrawlerCommandLine
+{
+    public static async Task<int> RunAsync(string[] args, Func<HostSettings, IHost> buildHost)
+    {
+        var crawlNow = new Option<bool>("--crawl-now") { Description = "Crawl every enabled source once (or only --source), print a summary, exit. Exit 1 if any page failed." };
+        var source = new Option<string?>("--source") { Description = "With --crawl-now: crawl only the source with this Crawler:Sources:N:Name.", HelpName = "NAME" };
+        var url = new Option<string?>("--url") { Description = "Fetch, normalize and store one page; print its snapshot id.", HelpName = "URL" };
+        var show = new Option<string?>("--show") { Description = "Print a stored snapshot as text (by snapshot id, or the latest for a URL).", HelpName = "ID|URL" };
+        var config = new Option<string?>("--config") { Description = "Read this JSON configuration file instead of the appsettings.json next to the executable.", HelpName = "FILE" };
+        var extract = new Option<string?>("--extract") { Description = "Extract a local HTML file, or every *.html under a folder; print one JSON object per line; store nothing.", HelpName = "PATH" };
+        var root = new RootCommand(
+            "Crawler: fetches news pages on a schedule and keeps normalized snapshots. Without a flag it runs as the scheduled " +
+            "service. Configuration comes from appsettings.json next to the executable, environment variables " +
+            "(Crawler__Sources__0__Seeds__0=URL) and Key:Sub=value arguments (Storage:Sqlite:Path=/tmp/c.db). " +
+            "Exit codes: 0 success, 1 finished but some pages failed, 2 usage or configuration error.")
+        {
+            crawlNow, source, url, show, extract, config,
+        };
+        root.TreatUnmatchedTokensAsErrors = false;
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("Run with --help for usage.");
+            return ExitCodes.UsageOrConfiguration;
+        }
+
+        var overrides = new List<string>();
+        foreach (var token in parsed.UnmatchedTokens)
+        {
+            if (!IsConfigurationOverride(token))
+            {
+                await Console.Error.WriteLineAsync($"Unknown argument '{token}'. Run with --help for usage; configuration overrides look like Storage:Sqlite:Path=/tmp/crawler.db.");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            overrides.Add(token.StartsWith("--", StringComparison.Ordinal) ? token : "--" + token);
+        }
+
+        root.SetAction(async (result, cancellationToken) =>
+        {
+            var chosen = new[] { result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show", result.GetValue(extract) is null ? null : "--extract" }
+                .OfType<string>().ToList();
+            if (chosen.Count > 1)
+            {
+                await Console.Error.WriteLineAsync($"Choose one of {string.Join(", ", chosen)}.");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            if (result.GetValue(source) is not null && !result.GetValue(crawlNow))
+            {
+                await Console.Error.WriteLineAsync("--source goes with --crawl-now.");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            var configFile = result.GetValue(config);
+            if (configFile is not null && !File.Exists(configFile))
+            {
+                await Console.Error.WriteLineAsync($"Configuration file '{configFile}' does not exist.");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            var command = new HostSettings([.. overrides], HostMode.Command, configFile);
+            try
+            {
+                return chosen.FirstOrDefault() switch
+                {
+                    "--crawl-now" => await Commands.CrawlNowAsync(Build(buildHost, command), result.GetValue(source)),
+                    "--url" => await Commands.FetchOneAsync(Build(buildHost, command), result.GetValue(url)!),
+                    "--show" => await Commands.ShowAsync(Build(buildHost, command), result.GetValue(show)!),
+                    "--extract" => await Commands.ExtractAsync(Build(buildHost, command), result.GetValue(extract)!),
+                    _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
+                };
+            }
+            catch (OptionsValidationException ex)
+            {
+                await Console.Error.WriteLineAsync("Configuration error:");
+                foreach (var failure in ex.Failures)
+                {
+                    await Console.Error.WriteLineAsync("  " + failure);
+                }
+
+                return ExitCodes.UsageOrConfiguration;
+            }
+            catch (InvalidOperationException ex) when (ex.InnerException is FormatException or InvalidOperationException && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+            {
+                // the binder names the key and the bad value ("Failed to convert configuration value at 'Crawler:Fetch:MaxRetries'")
+                await Console.Error.WriteLineAsync($"Configuration error: {ex.Message} {ex.InnerException?.Message}");
+                return ExitCodes.UsageOrConfiguration;
+            }
+        });
+
+        // The host (service mode) and the commands handle SIGINT/SIGTERM themselves, to stop gracefully.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    private static IHost Build(Func<HostSettings, IHost> buildHost, HostSettings settings)
+    {
+        var host = buildHost(settings);
+        // Commands do not start the host, so run the start-up validation ourselves.
+        host.Services.GetService<IStartupValidator>()?.Validate();
+        return host;
+    }
+
+    private static bool IsConfigurationOverride(string token)
+    {
+        var body = token.StartsWith("--", StringComparison.Ordinal) ? token[2..] : token;
+        var eq = body.IndexOf('=', StringComparison.Ordinal);
+        return eq > 0 && body[..eq].Contains(':', StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Crawler.Worker.Crawling;
+
+/// <summary><c>Crawler:Extraction:*</c>; the zone comes from the source.</summary>
+public sealed class ExtractionSettings
+{
+    public const string SectionName = "Crawler:Extraction";
+
+    /// <summary>Below this much main text (a CJK character counts as two) a page is not kept as an article.</summary>
+    [Range(0, 100_000)]
+    public int MinArticleLength { get; set; } = 200;
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Crawler.Worker.Fetching;
+
+/// <summary>
+/// Fetches one page: follows redirects itself (so every hop is seen and loops are caught), reads the body up to a
+/// size limit under one deadline, and classifies every failure as transient or permanent. Retries with backoff,
+/// Retry-After, timeouts and the per-host circuit breaker live in the HttpClient's resilience pipeline.
+/// </summary>
+public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> options, HostThrottle throttle, TimeProvider clock, ILogger<PageFetcher> logger)
+{
+    public const string HttpClientName = "pages";
+
+    private static readonly HashSet<string> HtmlTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "text/html", "application/xhtml+xml", "text/plain",
+    };
+
+    public async Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var o = options.CurrentValue;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(o.TotalTimeout);
+        var redirects = new List<Uri>();
+        var current = url;
+        try
+        {
+            for (var hop = 0; ; hop++)
+            {
+                HttpResponseMessage response;
+                using (await throttle.AcquireAsync(current.Authority, deadline.Token))
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                    response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                }
+
+                using (response)
+                {
+                    var status = (int)response.StatusCode;
+                    if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+                    {
+                        var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+                        redirects.Add(next);
+                        if (next == current || redirects.Take(redirects.Count - 1).Contains(next) || next == url)
+                        {
+                            return FetchResult.Failed(FetchStatus.PermanentFailure, url, next, status, $"redirect loop at {next}", redirects);
+                        }
+
+                        if (hop >= o.MaxRedirects)
+                        {
+                            return FetchResult.Failed(FetchStatus.PermanentFailure, url, next, status, $"more than {o.MaxRedirects} redirects", redirects);
+                        }
+
+                        if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+                        {
+                            return FetchResult.Failed(FetchStatus.PermanentFailure, url, next, status, $"redirect to unsupported scheme {next.Scheme}", redirects);
+                        }
+
+                        current = next;
+                        continue;
+                    }
+
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        return Classify(url, current, response, redirects, o);
+                    }
+
+                    return await ReadBodyAsync(url, current, response, redirects, o, deadline.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            return FetchResult.Failed(FetchStatus.TransientFailure, url, current, null, $"no complete response within {o.TotalTimeout.TotalSeconds:0.#} s", redirects);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            return FetchResult.Failed(FetchStatus.TransientFailure, url, current, null, $"timed out: {ex.Message}", redirects);
+        }
+        catch (BrokenCircuitException)
+        {
+            return FetchResult.Failed(FetchStatus.TransientFailure, url, current, null, $"circuit open for {current.Authority} after repeated failures", redirects, clock.GetUtcNow() + o.BreakDuration);
+        }
+        catch (HttpRequestException ex)
+        {
+            return FetchResult.Failed(FetchStatus.TransientFailure, url, current, (int?)ex.StatusCode, Describe(ex), redirects);
+        }
+    }
+
+    private FetchResult Classify(Uri url, Uri current, HttpResponseMessage response, List<Uri> redirects, FetchOptions o)
+    {
+        var status = (int)response.StatusCode;
+        var error = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
+        var transient = status is 408 or 429 or >= 500;
+        if (!transient)
+        {
+            return FetchResult.Failed(FetchStatus.PermanentFailure, url, current, status, error, redirects);
+        }
+
+        // A Retry-After too long to wait out in the call (or the retries used up): honour it in the queue instead.
+        var retryAt = RetryAfter(response.Headers.RetryAfter) is { } after ? clock.GetUtcNow() + after : (DateTimeOffset?)null;
+        if (retryAt is not null)
+        {
+            logger.LogInformation("{Url} asked to come back after {RetryAt:o} ({Status})", current, retryAt, status);
+        }
+
+        return FetchResult.Failed(FetchStatus.TransientFailure, url, current, status, error, redirects, retryAt);
+    }
+
+    private async Task<FetchResult> ReadBodyAsync(Uri url, Uri current, HttpResponseMessage response, List<Uri> redirects, FetchOptions o, CancellationToken ct)
+    {
+        var status = (int)response.StatusCode;
+        var contentType = response.Content.Headers.ContentType;
+        if (contentType?.MediaType is { } media && !HtmlTypes.Contains(media))
+        {
+            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"not HTML ({media})", redirects);
+        }
+
+        if (response.Content.Headers.ContentLength is long declared && declared > o.MaxBodyBytes)
+        {
+            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: {declared} bytes declared, limit {o.MaxBodyBytes}", redirects);
+        }
+
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            using var body = new MemoryStream(response.Content.Headers.ContentLength is long n and > 0 ? (int)n : 64 * 1024);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            {
+                if (body.Length + read > o.MaxBodyBytes)
+                {
+                    return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: body passed the {o.MaxBodyBytes}-byte limit", redirects);
+                }
+
+                body.Write(buffer, 0, read);
+            }
+
+            return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, body.ToArray(), null, null, redirects);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // reset or truncated mid-body: nothing partial is kept, the page is tried again later
+            return FetchResult.Failed(FetchStatus.TransientFailure, url, current, status, $"body broken off: {Describe(ex)}", redirects);
+        }
+    }
+
+    internal static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset? now = null)
+    {
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - (now ?? DateTimeOffset.UtcNow);
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var messages = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" -> ", messages);
+    }
+}

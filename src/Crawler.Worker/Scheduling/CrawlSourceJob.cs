@@ -1,0 +1,35 @@
+using Crawler.Worker.Crawling;
+using Crawler.Worker.Sources;
+using Quartz;
+
+namespace Crawler.Worker.Scheduling;
+
+/// <summary>One scheduled crawl of one source. Never runs twice at once for the same source.</summary>
+[DisallowConcurrentExecution]
+public sealed class CrawlSourceJob(CrawlRunner runner, SourceCatalog sources, IHostApplicationLifetime lifetime, ILogger<CrawlSourceJob> logger) : IJob
+{
+    public const string SourceKey = "source";
+
+    public static JobKey KeyFor(string source) => new(source, "crawl");
+
+    public async Task Execute(IJobExecutionContext context)
+    {
+        var name = context.MergedJobDataMap.GetString(SourceKey);
+        if (name is null || sources.Find(name) is not { } source)
+        {
+            logger.LogError("Scheduled job {Job} names source {Source}, which is not configured", context.JobDetail.Key, name);
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        try
+        {
+            await runner.RunAsync(source, stop.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failed run must not unschedule the source: log it, the next tick tries again (resuming the run).
+            logger.LogError(ex, "Run of {Source} failed", source.Name);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Crawler.Worker.Sources;
+
+/// <summary>One configured site to crawl: <c>Crawler:Sources:N:*</c>.</summary>
+public sealed class SourceOptions
+{
+    /// <summary>Unique, stable name: the key of the schedule, the runs and the snapshots.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The snapshot site's name used in the disclaimer; falls back to <c>Crawler:Snapshot:SiteName</c>.</summary>
+    public string? SiteName { get; set; }
+
+    /// <summary>Start pages (home, section or list pages). Their hosts are the hosts the crawl stays on.</summary>
+    public List<string> Seeds { get; set; } = [];
+
+    /// <summary>Regex an article URL must match to be followed and snapshotted; empty means every same-host link.</summary>
+    public string? Include { get; set; }
+
+    /// <summary>Quartz cron expression (seconds first), e.g. <c>0 0/30 * * * ?</c>.</summary>
+    public string Schedule { get; set; } = "0 0 * * * ?";
+
+    /// <summary>The most URLs one run may queue (seeds included).</summary>
+    public int MaxPages { get; set; } = 200;
+
+    /// <summary>Link hops from a seed: 1 = articles linked from the seeds only.</summary>
+    public int MaxDepth { get; set; } = 1;
+
+    /// <summary>IANA zone in which the site's times without an offset are read; defaults to the snapshot zone.</summary>
+    public string? TimeZone { get; set; }
+
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class SourcesOptions
+{
+    public const string SectionName = "Crawler";
+
+    public List<SourceOptions> Sources { get; set; } = [];
+}

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.FixtureSite;
+
+public sealed class NewsSiteOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Plain UTF-8 articles at /news/a/{n}.html.</summary>
+    public int Articles { get; init; } = 8;
+
+    /// <summary>Articles at /news/slow/{n}.html that take <see cref="SlowDelay"/> each (for kill and stop tests).</summary>
+    public int SlowArticles { get; init; }
+
+    public TimeSpan SlowDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Seconds sent in Retry-After by /news/a/throttled.html on its first request.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+}
+
+/// <summary>
+/// A small news site served by Kestrel on 127.0.0.1, with the faults a crawler meets: 500s that pass, a 429 with
+/// Retry-After, a page that always fails, connection resets, redirect loops, GBK pages, an article at two URLs.
+/// Every request is counted per path, and articles can be edited while the site runs.
+/// </summary>
+public sealed class NewsSite : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly NewsSiteOptions _options;
+    private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, int> _editions = new();
+
+    static NewsSite() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    private NewsSite(WebApplication app, NewsSiteOptions options)
+    {
+        _app = app;
+        _options = options;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>URL of the first list page: the seed of a crawl of the whole site.</summary>
+    public Uri Seed => new(BaseUrl, "news/list/1");
+
+    /// <summary>The include regex that matches every article URL of this site.</summary>
+    public static string ArticlePattern => "/news/(a|gbk|gbk-header|mirror|slow|flaky|r|loop|zh)/";
+
+    public static async Task<NewsSite> StartAsync(NewsSiteOptions? options = null)
+    {
+        options ??= new NewsSiteOptions();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        var app = builder.Build();
+        var site = new NewsSite(app, options);
+        site.Map(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        site.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        return site;
+    }
+
+    public int RequestsTo(string path) => _requests.GetValueOrDefault(path);
+
+    public int TotalRequests => _requests.Values.Sum();
+
+    /// <summary>Changes the text of /news/a/{n}.html, as an editor fixing a story after publication.</summary>
+    public void EditArticle(int n) => _editions.AddOrUpdate(n, 1, (_, e) => e + 1);
+
+    public static string ArticleTitle(int n) => $"Harbour authority reports record cargo volumes in quarter {n}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private int Count(HttpContext context) => _requests.AddOrUpdate(context.Request.Path.Value ?? "/", 1, (_, n) => n + 1);
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            Count(context);
+            await next(context);
+        });
+
+        app.MapGet("/", () => Html(Page("Home", "<p>Welcome.</p>", Links(("news/list/1", "Latest news")))));
+        app.MapGet("/news/list/{n:int}", (int n) => Html(ListPage(n)));
+        app.MapGet("/news/a/{n:int}.html", (int n) => n >= 1 && n <= _options.Articles ? Html(EnglishArticle(n, _editions.GetValueOrDefault(n))) : Results.NotFound());
+        // the same story under another section, without a canonical link: only its content says it is a duplicate
+        app.MapGet("/news/mirror/{n:int}.html", (int n) => n >= 1 && n <= _options.Articles ? Html(EnglishArticle(n, _editions.GetValueOrDefault(n), canonical: false)) : Results.NotFound());
+        app.MapGet("/news/zh/seed.html", () => Html(SeedLayoutArticle()));
+        app.MapGet("/news/gbk/{n:int}.html", (int n) => Bytes(Encoding.GetEncoding("GBK").GetBytes(ChineseArticle(n, "<meta charset=\"gbk\">")), "text/html"));
+        app.MapGet("/news/gbk-header/{n:int}.html", (int n) => Bytes(Encoding.GetEncoding("GBK").GetBytes(ChineseArticle(n + 100, "")), "text/html; charset=GBK"));
+        app.MapGet("/news/slow/{n:int}.html", async (int n, CancellationToken ct) =>
+        {
+            await Task.Delay(_options.SlowDelay, ct);
+            return Html(EnglishArticle(1000 + n, 0));
+        });
+        app.MapGet("/news/flaky/500-twice.html", (HttpContext c) =>
+            RequestsTo("/news/flaky/500-twice.html") <= 2 ? Results.StatusCode(500) : Html(EnglishArticle(501, 0)));
+        app.MapGet("/news/a/throttled.html", (HttpContext c) =>
+        {
+            if (RequestsTo("/news/a/throttled.html") == 1)
+            {
+                c.Response.Headers.RetryAfter = _options.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Results.StatusCode(429);
+            }
+
+            return Html(EnglishArticle(429, 0));
+        });
+        app.MapGet("/news/a/broken.html", () => Results.StatusCode(500));
+        app.MapGet("/news/a/reset.html", (HttpContext c) =>
+        {
+            c.Abort();
+            return Results.Empty;
+        });
+        app.MapGet("/news/r/{n:int}.html", (int n) => Results.Redirect($"/news/a/{n}.html", permanent: true));
+        app.MapGet("/news/loop/a.html", () => Results.Redirect("/news/loop/b.html"));
+        app.MapGet("/news/loop/b.html", () => Results.Redirect("/news/loop/a.html"));
+        app.MapGet("/news/gone.html", () => Results.StatusCode(410));
+    }
+
+    private string ListPage(int n)
+    {
+        var links = new List<(string, string)>();
+        if (n == 1)
+        {
+            for (var i = 1; i <= _options.Articles; i++)
+            {
+                links.Add(($"/news/a/{i}.html?utm_source=list&utm_medium=web", ArticleTitle(i)));
+            }
+
+            links.Add(("/news/mirror/1.html", ArticleTitle(1)));
+            links.Add(("/news/zh/seed.html", "纳卡局势再紧张 阿塞拜疆发起军事行动"));
+            links.Add(("/news/gbk/1.html", "GBK 页面"));
+            links.Add(("/news/gbk-header/1.html", "GBK 页面 (header)"));
+            links.Add(("/news/flaky/500-twice.html", "Flaky"));
+            links.Add(("/news/a/throttled.html", "Throttled"));
+            links.Add(("/news/a/broken.html", "Broken"));
+            links.Add(("/news/r/2.html", "Moved"));
+            links.Add(("/news/loop/a.html", "Loop"));
+            links.Add(("https://elsewhere.invalid/news/a/1.html", "Off-site"));
+            links.Add(("/news/list/2", "More news"));
+        }
+
+        for (var i = 1; n == 2 && i <= _options.SlowArticles; i++)
+        {
+            links.Add(($"/news/slow/{i}.html", $"Slow story {i}"));
+        }
+
+        return Page($"News, page {n}", "<h1>Latest news</h1>", Links([.. links]));
+    }
+
+    private static string Links(params (string Href, string Text)[] links) =>
+        "<ul class=\"news-list\">" + string.Concat(links.Select(l => $"<li><a href=\"{WebUtility.HtmlEncode(l.Href)}\">{WebUtility.HtmlEncode(l.Text)}</a></li>")) + "</ul>";
+
+    private static string Page(string title, string main, string list) => $"""
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>{title} - Fixture News</title></head>
+        <body>
+        <header><nav class="site-nav"><a href="/">Home</a> <a href="/news/list/1">World</a> <a href="/news/list/2">More</a></nav></header>
+        <main>{main}{list}</main>
+        <footer class="site-footer"><p>Copyright 2026 Fixture News. All rights reserved.</p></footer>
+        </body></html>
+        """;
+
+    private static string EnglishArticle(int n, int edition, bool canonical = true)
+    {
+        var paragraphs = new[]
+        {
+            $"The harbour authority said on Tuesday that cargo handled in quarter {n} rose to a record, driven by container traffic and a recovery in bulk shipments of grain.",
+            $"Officials credited the new deep-water berth, opened in the spring, for much of the increase, and said ships now wait an average of {n + 2} hours less before unloading.",
+            "Port workers' representatives welcomed the figures but warned that staffing had not kept pace with the volumes, and asked for talks on shift patterns before the winter season.",
+            $"Analysts cautioned that the quarter included one-off shipments delayed from earlier in the year, and that growth of {n}.5 percent could not be expected to continue unchanged.",
+            edition == 0
+                ? "The authority will publish its full annual report in March."
+                : $"Correction (edition {edition}): the authority will publish its full annual report in February, not March as first reported.",
+        };
+        return $"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>{ArticleTitle(n)} - Fixture News</title>
+            <meta property="article:published_time" content="2026-03-{(n % 28) + 1:00}T09:30:00+00:00">
+            <meta name="author" content="Jane Doe">
+            <meta name="keywords" content="ports, shipping, trade">
+            {(canonical ? $"<link rel=\"canonical\" href=\"/news/a/{n}.html\">" : "")}
+            </head>
+            <body>
+            <header><nav class="site-nav"><a href="/">Home</a> <a href="/news/list/1">World</a> <a href="/news/list/2">More</a></nav></header>
+            <div class="cookie-banner">We use cookies to improve your experience. <a href="/privacy">Learn more</a></div>
+            <article>
+            <h1>{ArticleTitle(n)}</h1>
+            <p class="byline">By Jane Doe</p>
+            <div class="article-body">
+            {string.Concat(paragraphs.Select(p => $"<p>{p}</p>\n"))}
+            </div>
+            </article>
+            <aside class="related"><h2>Related</h2><ul><li><a href="/news/a/{n % 3 + 1}.html">{ArticleTitle(n % 3 + 1)}</a></li><li><a href="/news/list/2">More stories</a></li></ul></aside>
+            <footer class="site-footer"><p>Copyright 2026 Fixture News. All rights reserved.</p><p><a href="/about">About</a> <a href="/contact">Contact</a></p></footer>
+            </body></html>
+            """;
+    }
+
+    private static string ChineseArticle(int n, string meta) => $"""
+        <!DOCTYPE html>
+        <html><head>{meta}<title>港口货物吞吐量创新高 第{n}季度_测试新闻网</title></head>
+        <body>
+        <div class="nav"><a href="/">首页</a> <a href="/news/list/1">国际</a> <a href="/news/list/2">国内</a></div>
+        <div class="main">
+        <h1>港口货物吞吐量创新高 第{n}季度</h1>
+        <div class="info">发布时间:2023-09-{(n % 28) + 1:00} 15:50:00 来源:新华社 作者:李明</div>
+        <div class="content">
+        <p>港务局周二表示,第{n}季度港口货物吞吐量创历史新高,集装箱运输和粮食散货运输的恢复是主要推动力。</p>
+        <p>官员们说,春季启用的新深水泊位贡献了大部分增长,船舶卸货前的平均等待时间缩短了{n + 2}个小时。</p>
+        <p>港口工人代表对这些数字表示欢迎,但警告说人员配置没有跟上吞吐量的增长,并要求在冬季来临之前就轮班安排进行谈判。</p>
+        <p>分析人士提醒说,本季度包括一些从年初推迟的一次性货运,{n}.5%的增长不可能一成不变地持续下去。</p>
+        </div>
+        </div>
+        <div class="footer">版权所有 测试新闻网 京ICP备12345678号</div>
+        </body></html>
+        """;
+
+    /// <summary>The layout of the real snapshot page the product is modelled on (shared/seed/snapshot-example.txt).</summary>
+    private static string SeedLayoutArticle() => """
+        <!DOCTYPE html>
+        <html><head><meta charset="utf-8"><title>纳卡局势再紧张 阿塞拜疆发起军事行动_测试新闻网</title>
+        <meta name="keywords" content="纳戈尔诺-卡拉巴赫"></head>
+        <body>
+        <div class="breadcrumb"><ul><li><a href="/my">我的订阅</a></li><li><a href="/news/list/1">国际</a></li></ul></div>
+        <div class="article">
+        <h1>纳卡局势再紧张 阿塞拜疆发起军事行动</h1>
+        <div class="meta">类别:国际 发布时间:2023-09-20 15:50:00 来源:新华社</div>
+        <div class="article-content">
+        <p><img src="/img/1.jpg" alt="纳卡局势再紧张 阿塞拜疆发起军事行动"></p>
+        <p>阿塞拜疆国防部19日在纳戈尔诺-卡拉巴赫(纳卡)地区发起军事行动。与阿塞拜疆就纳卡地区存在争端的亚美尼亚称没有参与冲突。俄罗斯方面说,正与亚阿双方接触,敦促通过谈判解决争端。</p>
+        <p><strong>【局势再升级】</strong></p>
+        <p>阿塞拜疆国防部19日发表声明说,当天在纳卡地区展开“反恐行动”,打击对象“仅限于军事目标”,已向俄罗斯和土耳其通报相关计划。</p>
+        <p>阿塞拜疆国防部说,阿军使用精确制导武器打击纳卡地区的前线阵地和军事设施,已经夺取60多个军事哨所,摧毁军车多达20辆。</p>
+        <p><strong>【多方吁克制】</strong></p>
+        <p>俄罗斯外交部发言人玛丽亚·扎哈罗娃19日否认俄方提前得知阿塞拜疆在纳卡的军事行动,称阿方在行动前“几分钟”才通报俄方。</p>
+        <p>纳卡地区位于阿塞拜疆西南部,居民多为亚美尼亚族人。苏联解体后,阿塞拜疆和亚美尼亚因纳卡地区归属问题爆发战争。(完)(新华社专特稿)</p>
+        </div>
+        <div class="keywords">关键词:纳戈尔诺-卡拉巴赫(Nagorno-Karabakh)</div>
+        </div>
+        <div class="related"><h3>相关阅读:<a href="/news/a/1.html">释新闻|阿塞拜疆为何在纳卡发起“反恐行动”?</a></h3></div>
+        <div class="footer">版权所有 测试新闻网 京ICP备12345678号</div>
+        </body></html>
+        """;
+
+    private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
+
+    private static IResult Bytes(byte[] body, string contentType) => Results.Bytes(body, contentType);
+}

@@ -1,0 +1,280 @@
+using Crawler.Storage.Frontier;
+using Crawler.Storage.Snapshots;
+
+namespace Crawler.Storage.Tests;
+
+/// <summary>
+/// What every <see cref="ICrawlStore"/> must do. Each backend runs this same class against a real database.
+/// </summary>
+public abstract class CrawlStoreContract : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
+    private static readonly RetryPolicy ThreeTries = new(3, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
+
+    protected ICrawlStore Store { get; private set; } = null!;
+
+    protected abstract Task<ICrawlStore> CreateStoreAsync();
+
+    protected virtual Task DropStoreAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync();
+    }
+
+    public Task DisposeAsync() => DropStoreAsync();
+
+    [Fact]
+    public async Task Migrating_twice_keeps_the_data()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Store.MigrateAsync();
+        var again = await Store.StartOrResumeRunAsync("s", T0);
+        Assert.Equal(run.Id, again.Id);
+        Assert.True(again.Resumed);
+    }
+
+    [Fact]
+    public async Task A_url_already_queued_in_the_run_is_not_queued_twice()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        Assert.Equal(2, await Enqueue(run.Id, "http://a/1", "http://a/2"));
+        Assert.Equal(0, await Enqueue(run.Id, "http://a/1", "http://a/2"));
+        var leases = await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0);
+        Assert.Equal(2, leases.Count);
+        await Store.CompleteAsync(leases[0], PageOutcome.Listed, null, T0);
+        Assert.Equal(0, await Enqueue(run.Id, "http://a/1"));
+    }
+
+    [Fact]
+    public async Task A_run_queues_no_more_than_max_pages()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        Assert.Equal(3, await Enqueue(run.Id, maxPages: 3, "http://a/1", "http://a/2", "http://a/3", "http://a/4"));
+        Assert.Equal(0, await Enqueue(run.Id, maxPages: 3, "http://a/5"));
+        Assert.Equal(3, (await Store.GetRunTallyAsync(run.Id)).Queued);
+    }
+
+    [Fact]
+    public async Task Claimed_pages_are_not_claimed_again_until_their_lease_expires()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Store.EnqueueAsync(run.Id, "s", [new("http://a/deep", PageKind.Article, 2), new("http://a/seed", PageKind.Seed, 0)], 100, TimeSpan.Zero, T0);
+        var first = await Store.ClaimAsync(run.Id, 1, "w1", TimeSpan.FromMinutes(1), T0);
+        Assert.Equal("http://a/seed", Assert.Single(first).Url);
+        var second = await Store.ClaimAsync(run.Id, 10, "w2", TimeSpan.FromMinutes(1), T0);
+        Assert.Equal("http://a/deep", Assert.Single(second).Url);
+        Assert.Empty(await Store.ClaimAsync(run.Id, 10, "w3", TimeSpan.FromMinutes(1), T0.AddSeconds(30)));
+
+        var takenOver = await Store.ClaimAsync(run.Id, 10, "w3", TimeSpan.FromMinutes(1), T0.AddMinutes(2));
+        Assert.Equal(2, takenOver.Count);
+        Assert.All(takenOver, l => Assert.Equal("w3", l.Owner));
+    }
+
+    [Fact]
+    public async Task A_failing_page_is_retried_later_with_growing_delay_then_dead_lettered()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/broken");
+
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+        var first = await Store.RecordFailureAsync(lease, "HTTP 500", ThreeTries, null, T0);
+        Assert.Equal(FailureDisposition.RetryScheduled, first.Disposition);
+        Assert.Equal(T0.AddSeconds(10), first.NextAttemptAt);
+        Assert.Empty(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0.AddSeconds(9)));
+        Assert.Equal(T0.AddSeconds(10), await Store.GetNextDueAsync(run.Id));
+
+        lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0.AddSeconds(10)));
+        Assert.Equal(1, lease.Attempts);
+        var second = await Store.RecordFailureAsync(lease, "HTTP 503", ThreeTries, null, T0.AddSeconds(10));
+        Assert.Equal(T0.AddSeconds(30), second.NextAttemptAt);
+
+        lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0.AddSeconds(30)));
+        var third = await Store.RecordFailureAsync(lease, "connection reset", ThreeTries, null, T0.AddSeconds(30));
+        Assert.Equal(FailureDisposition.DeadLettered, third.Disposition);
+        Assert.Equal(3, third.Attempts);
+        Assert.Null(await Store.GetNextDueAsync(run.Id));
+
+        var dead = Assert.Single(await Store.GetFailuresAsync(run.Id));
+        Assert.Equal(FrontierState.Dead, dead.State);
+        Assert.Equal("connection reset", dead.LastError);
+        Assert.Equal(1, (await Store.GetRunTallyAsync(run.Id)).DeadLettered);
+    }
+
+    [Fact]
+    public async Task A_retry_after_later_than_the_backoff_is_honoured()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/busy");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+        var result = await Store.RecordFailureAsync(lease, "HTTP 429", ThreeTries, T0.AddMinutes(10), T0);
+        Assert.Equal(T0.AddMinutes(10), result.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task A_released_page_is_pending_again_without_an_attempt_counted()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/1");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromHours(1), T0));
+        await Store.ReleaseAsync(lease);
+        var again = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w2", TimeSpan.FromHours(1), T0));
+        Assert.Equal(0, again.Attempts);
+    }
+
+    [Fact]
+    public async Task Leases_of_a_dead_worker_can_be_handed_back_at_once()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/1", "http://a/2");
+        await Store.ClaimAsync(run.Id, 2, "dead-worker", TimeSpan.FromHours(1), T0);
+        Assert.Equal(["dead-worker"], await Store.GetLeaseOwnersAsync());
+        Assert.Equal(2, await Store.ReleaseLeasesOfAsync(["dead-worker"]));
+        Assert.Equal(2, (await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromHours(1), T0)).Count);
+    }
+
+    [Fact]
+    public async Task A_new_run_queues_crawled_urls_again_but_dead_ones_only_after_the_retry_period()
+    {
+        var run1 = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run1.Id, "http://a/ok", "http://a/dead");
+        foreach (var lease in await Store.ClaimAsync(run1.Id, 2, "w", TimeSpan.FromHours(1), T0))
+        {
+            if (lease.Url.EndsWith("ok", StringComparison.Ordinal))
+            {
+                await Store.CompleteAsync(lease, PageOutcome.Listed, null, T0);
+            }
+            else
+            {
+                await Store.RecordFailureAsync(lease, "gone", new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero), null, T0);
+            }
+        }
+
+        await Store.FinishRunAsync(run1.Id, T0);
+        var run2 = await Store.StartOrResumeRunAsync("s", T0.AddHours(1));
+        Assert.NotEqual(run1.Id, run2.Id);
+        Assert.False(run2.Resumed);
+        Assert.Equal(1, await Store.EnqueueAsync(run2.Id, "s", [new("http://a/ok", PageKind.Seed, 0), new("http://a/dead", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(1)));
+
+        var run3 = await FinishAndStartAgain(run2.Id, T0.AddDays(2));
+        Assert.Equal(2, await Store.EnqueueAsync(run3, "s", [new("http://a/ok", PageKind.Seed, 0), new("http://a/dead", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddDays(2)));
+    }
+
+    [Fact]
+    public async Task Only_unfinished_runs_are_listed_for_resuming()
+    {
+        var a = await Store.StartOrResumeRunAsync("a", T0);
+        var b = await Store.StartOrResumeRunAsync("b", T0);
+        await Store.FinishRunAsync(a.Id, T0);
+        var open = Assert.Single(await Store.GetUnfinishedRunsAsync());
+        Assert.Equal(b.Id, open.Id);
+    }
+
+    [Fact]
+    public async Task Same_content_again_makes_no_new_version_and_changed_content_makes_version_2()
+    {
+        var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "v1 text"), null, T0);
+        Assert.Equal(new SnapshotWriteResult(SnapshotWriteOutcome.Created, first.SnapshotId, 1), first);
+
+        var same = await Store.SaveSnapshotAsync(Snap("http://a/story", "v1 text"), null, T0.AddHours(1));
+        Assert.Equal(SnapshotWriteOutcome.Unchanged, same.Outcome);
+        Assert.Equal(first.SnapshotId, same.SnapshotId);
+
+        var changed = await Store.SaveSnapshotAsync(Snap("http://a/story", "v2 text"), null, T0.AddHours(2));
+        Assert.Equal(SnapshotWriteOutcome.Created, changed.Outcome);
+        Assert.Equal(2, changed.Version);
+
+        var versions = await Store.GetVersionsAsync("http://a/story");
+        Assert.Equal([1, 2], versions.Select(v => v.Version));
+        Assert.Equal(changed.SnapshotId, (await Store.GetLatestSnapshotAsync("http://a/story"))!.Id);
+        Assert.Equal("v1 text", (await Store.GetSnapshotAsync(first.SnapshotId))!.Blocks[0].Text);
+    }
+
+    [Fact]
+    public async Task Identical_content_at_another_url_is_linked_to_the_first_snapshot_not_stored_again()
+    {
+        var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "agency text"), null, T0);
+        var copy = await Store.SaveSnapshotAsync(Snap("http://a/mirror/story", "agency text"), null, T0);
+        Assert.Equal(SnapshotWriteOutcome.Duplicate, copy.Outcome);
+        Assert.Equal(original.SnapshotId, copy.SnapshotId);
+        Assert.Empty(await Store.GetVersionsAsync("http://a/mirror/story"));
+        Assert.Equal(original.SnapshotId, (await Store.GetLatestSnapshotAsync("http://a/mirror/story"))!.Id);
+    }
+
+    [Fact]
+    public async Task Saving_a_snapshot_settles_its_lease_in_the_same_transaction()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/story");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+        await Store.SaveSnapshotAsync(Snap("http://a/story", "text"), lease, T0);
+        var tally = await Store.GetRunTallyAsync(run.Id);
+        Assert.Equal(1, tally.Snapshots);
+        Assert.Equal(0, tally.Leased);
+        Assert.Null(await Store.GetNextDueAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task A_snapshot_without_its_original_url_is_refused()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { OriginalUrl = " " }, null, T0));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/story"));
+    }
+
+    [Fact]
+    public async Task Every_field_of_a_snapshot_round_trips()
+    {
+        var published = new DateTimeOffset(2023, 9, 20, 15, 50, 0, TimeSpan.FromHours(8));
+        var snapshot = Snap("http://a/纳卡", "阿塞拜疆国防部19日在纳卡地区发起军事行动。") with
+        {
+            Title = "纳卡局势再紧张 阿塞拜疆发起军事行动",
+            PublishedAt = published,
+            PublishedText = "2023-09-20 15:50:00",
+            Publisher = "新华社",
+            Category = "国际",
+            Author = "李明",
+            Language = "zh",
+            Blocks = [new(SnapshotBlockKind.Heading, "【局势再升级】"), new(SnapshotBlockKind.Paragraph, "正文"), new(SnapshotBlockKind.Caption, "图说")],
+            ImageCaptions = ["图说"],
+            Keywords = ["纳戈尔诺-卡拉巴赫"],
+            Links = ["http://a/other"],
+        };
+        var saved = await Store.SaveSnapshotAsync(snapshot, null, T0);
+        var read = await Store.GetSnapshotAsync(saved.SnapshotId);
+        Assert.NotNull(read);
+        Assert.Equal(snapshot with { Id = saved.SnapshotId, Version = 1, Blocks = read.Blocks, ImageCaptions = read.ImageCaptions, Keywords = read.Keywords, Links = read.Links }, read);
+        Assert.Equal(snapshot.Blocks, read.Blocks);
+        Assert.Equal(snapshot.ImageCaptions, read.ImageCaptions);
+        Assert.Equal(snapshot.Keywords, read.Keywords);
+        Assert.Equal(snapshot.Links, read.Links);
+        Assert.Equal(published, read.PublishedAt);
+        Assert.Equal(TimeSpan.FromHours(8), read.PublishedAt!.Value.Offset);
+    }
+
+    private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
+    {
+        await Store.FinishRunAsync(runId, at);
+        return (await Store.StartOrResumeRunAsync("s", at)).Id;
+    }
+
+    private Task<int> Enqueue(long runId, params string[] urls) => Enqueue(runId, 100, urls);
+
+    private Task<int> Enqueue(long runId, int maxPages, params string[] urls) =>
+        Store.EnqueueAsync(runId, "s", urls.Select(u => new FrontierRequest(u, PageKind.Article, 1)).ToList(), maxPages, TimeSpan.FromDays(1), T0);
+
+    private static Snapshot Snap(string url, string text) => new()
+    {
+        Source = "s",
+        CanonicalUrl = url,
+        OriginalUrl = url,
+        FinalUrl = url,
+        Title = "Title",
+        Blocks = [new SnapshotBlock(SnapshotBlockKind.Paragraph, text)],
+        SiteName = "example.org",
+        Disclaimer = "disclaimer",
+        TakedownNotice = "takedown",
+        GeneratedAt = T0,
+        ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))),
+    };
+}
