@@ -39,6 +39,7 @@ public sealed class NewsSite : IAsyncDisposable
     private readonly NewsSiteOptions _options;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, int> _editions = new();
+    private readonly ConcurrentQueue<(string Path, DateTimeOffset At)> _log = new();
 
     static NewsSite() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -75,6 +76,9 @@ public sealed class NewsSite : IAsyncDisposable
 
     public int TotalRequests => _requests.Values.Sum();
 
+    /// <summary>When each request to <paramref name="path"/> arrived, in order.</summary>
+    public IReadOnlyList<DateTimeOffset> RequestTimes(string path) => _log.Where(e => e.Path == path).Select(e => e.At).ToList();
+
     /// <summary>Changes the text of /news/a/{n}.html, as an editor fixing a story after publication.</summary>
     public void EditArticle(int n) => _editions.AddOrUpdate(n, 1, (_, e) => e + 1);
 
@@ -86,7 +90,12 @@ public sealed class NewsSite : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private int Count(HttpContext context) => _requests.AddOrUpdate(context.Request.Path.Value ?? "/", 1, (_, n) => n + 1);
+    private void Count(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        _log.Enqueue((path, DateTimeOffset.UtcNow));
+        _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+    }
 
     private void Map(WebApplication app)
     {
@@ -107,7 +116,7 @@ public sealed class NewsSite : IAsyncDisposable
         app.MapGet("/news/slow/{n:int}.html", async (int n, CancellationToken ct) =>
         {
             await Task.Delay(_options.SlowDelay, ct);
-            return Html(EnglishArticle(1000 + n, 0));
+            return Html(EnglishArticle(1000 + n, 0, canonical: false));
         });
         app.MapGet("/news/flaky/500-twice.html", (HttpContext c) =>
             RequestsTo("/news/flaky/500-twice.html") <= 2 ? Results.StatusCode(500) : Html(EnglishArticle(501, 0)));
@@ -150,6 +159,7 @@ public sealed class NewsSite : IAsyncDisposable
             links.Add(("/news/flaky/500-twice.html", "Flaky"));
             links.Add(("/news/a/throttled.html", "Throttled"));
             links.Add(("/news/a/broken.html", "Broken"));
+            links.Add(("/news/a/reset.html", "Reset"));
             links.Add(("/news/r/2.html", "Moved"));
             links.Add(("/news/loop/a.html", "Loop"));
             links.Add(("https://elsewhere.invalid/news/a/1.html", "Off-site"));

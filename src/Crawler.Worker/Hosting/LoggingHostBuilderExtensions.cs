@@ -11,18 +11,24 @@ public static class LoggingHostBuilderExtensions
     /// </summary>
     public static HostApplicationBuilder AddCrawlerLogging(this HostApplicationBuilder builder)
     {
-        var configured = builder.Configuration.GetSection("Serilog:WriteTo").Exists();
+        var sinksConfigured = builder.Configuration.GetSection("Serilog:WriteTo").Exists();
+        var levelsConfigured = builder.Configuration.GetSection("Serilog:MinimumLevel").Exists();
         builder.Services.AddSerilog((services, logger) =>
         {
-            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
-            if (!configured)
+            if (!levelsConfigured)
             {
                 logger.MinimumLevel.Information()
                     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                     .MinimumLevel.Override("System", LogEventLevel.Warning)
-                    .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
-                    .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                    .MinimumLevel.Override("Quartz", LogEventLevel.Warning);
             }
+
+            if (!sinksConfigured)
+            {
+                logger.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
         });
         return builder;
     }

@@ -1,0 +1,917 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using HtmlAgilityPack;
+
+namespace Crawler.Extraction;
+
+/// <summary>
+/// Finds the main article of a news page and its metadata. Pure and thread-safe: every call builds its own state.
+/// </summary>
+public sealed class ArticleExtractor(ExtractionOptions options)
+{
+    public ExtractionOptions Options { get; } = options;
+
+    public ExtractedArticle Extract(ReadOnlySpan<byte> html, string? headerCharset, Uri url) =>
+        Extract(HtmlTextDecoder.Decode(html, headerCharset).Html, url);
+
+    public ExtractedArticle Extract(string html, Uri url)
+    {
+        try
+        {
+            return ExtractCore(html ?? string.Empty, url);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A crawler meets every kind of garbage; one bad page must not stop the batch.
+            return new ExtractedArticle { Warnings = [$"extraction failed: {ex.GetType().Name}"] };
+        }
+    }
+
+    private ExtractedArticle ExtractCore(string html, Uri url)
+    {
+        var doc = new HtmlDocument { OptionUseIdAttribute = false };
+        doc.LoadHtml(html);
+        var page = new PageWalker(url);
+        page.Walk(doc);
+        if (page.Elements.Count == 0)
+        {
+            return new ExtractedArticle();
+        }
+
+        var ld = JsonLdInfo.Parse(page.JsonLd);
+        var els = page.Elements;
+        var blocks = page.Blocks;
+        PropagateHints(els);
+
+        var title = ChooseTitle(page, ld);
+        var titleKey = title is null ? "" : Text.Key(title);
+        var titleIndex = FindTitleBlock(blocks, titleKey);
+
+        var ldBodyKey = ld.ArticleBody is { Length: > 100 } body ? Text.Key(body) : null;
+        foreach (var b in blocks)
+        {
+            b.Meta = IsMetaLine(b.Text, b.Weight);
+            b.Value = BlockValue(b, els[b.Owner], ldBodyKey);
+        }
+
+        var container = ChooseContainer(els, blocks);
+        var warnings = new List<string>();
+        var (kept, inContainer) = SelectBody(page, container, titleKey, warnings);
+
+        var first = kept.Count > 0 ? kept[0] : inContainer.Count > 0 ? inContainer[0] : blocks.Count;
+        var last = inContainer.Count > 0 ? inContainer[^1] : blocks.Count - 1;
+        var anchor = titleIndex >= 0 && titleIndex <= first ? titleIndex : first;
+        var ctx = new FieldContext(blocks, anchor, first, last, kept, titleIndex);
+
+        var (publishedAt, publishedText) = FindPublished(page, ld, ctx);
+        var publisher = FindPublisher(page, ld, ctx);
+        var author = FindAuthor(page, ld, ctx, publisher);
+        var keptSet = kept.ToHashSet();
+        var bodyBlocks = kept.Select(i => new ContentBlock(blocks[i].Kind, blocks[i].Text)).ToList();
+        var bodyWeight = kept.Sum(i => blocks[i].Weight - blocks[i].LinkWeight);
+        var containerWeight = inContainer.Sum(i => blocks[i].Weight);
+        var containerLinks = inContainer.Sum(i => blocks[i].LinkWeight);
+
+        var links = new List<PageLink>();
+        var bodyLinks = new List<PageLink>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var l in page.Links)
+        {
+            var link = new PageLink(l.Url, l.Text, l.NoFollow || page.RobotsNoFollow);
+            if (seen.Add(l.Url))
+            {
+                links.Add(link);
+            }
+
+            if (l.Block >= 0 && keptSet.Contains(l.Block))
+            {
+                bodyLinks.Add(link);
+            }
+        }
+
+        var cjk = kept.Sum(i => Text.CjkCount(blocks[i].Text));
+        var garbled = kept.Sum(i => Text.GarbledCount(blocks[i].Text)) * 50 > Math.Max(1, kept.Sum(i => blocks[i].Text.Length));
+        if (garbled)
+        {
+            warnings.Add("text looks mis-decoded or binary");
+        }
+
+        var language = page.HtmlLang ?? Meta(page, "content-language") ?? Meta(page, "og:locale")?.Replace('_', '-')
+            ?? (bodyWeight > 0 && cjk * 2 > bodyWeight / 2 ? "zh" : null);
+
+        return new ExtractedArticle
+        {
+            Title = title,
+            PublishedAt = publishedAt,
+            PublishedText = publishedText,
+            Author = author,
+            Publisher = publisher,
+            Category = FindCategory(page, ld, ctx, title),
+            Keywords = FindKeywords(page, ld, ctx),
+            Blocks = bodyBlocks,
+            ImageCaptions = bodyBlocks.Where(b => b.Kind == BlockKind.Caption).Select(b => b.Text).ToList(),
+            CanonicalUrl = page.Canonical,
+            Language = language,
+            LeadImage = page.Resolve(Meta(page, "og:image") ?? Meta(page, "twitter:image") ?? ld.Image)
+                ?? page.Images.FirstOrDefault(im => InSubtree(els, container, im.Owner))?.Src,
+            Links = links,
+            BodyLinks = bodyLinks,
+            LooksLikeArticle = bodyWeight >= Options.MinArticleLength && containerLinks < 0.5 * Math.Max(1, containerWeight) && !garbled,
+            Warnings = warnings,
+        };
+    }
+
+    private sealed record FieldContext(List<TextBlock> Blocks, int Anchor, int BodyStart, int BodyEnd, List<int> Kept, int TitleIndex)
+    {
+        /// <summary>The header zone: title, byline, dateline, and the first lines of the body.</summary>
+        public IEnumerable<int> Head()
+        {
+            var from = Math.Max(0, Math.Min(Anchor, BodyStart) - 3);
+            var to = Math.Min(Blocks.Count - 1, BodyStart + 3);
+            for (var i = from; i <= to; i++)
+            {
+                yield return i;
+            }
+        }
+
+        /// <summary>The tail zone: last body lines and what follows, where sign-offs and sources live.</summary>
+        public IEnumerable<int> Tail()
+        {
+            var lastKept = Kept.Count > 0 ? Kept[^1] : BodyEnd;
+            var from = Math.Max(BodyStart, lastKept - 2);
+            var to = Math.Min(Blocks.Count - 1, Math.Max(lastKept, BodyEnd) + 4);
+            for (var i = from; i <= to; i++)
+            {
+                yield return i;
+            }
+        }
+
+        /// <summary>Metadata-looking lines between the head and the body end.</summary>
+        public IEnumerable<int> MetaLines()
+        {
+            var from = Math.Max(0, Math.Min(Anchor, BodyStart) - 6);
+            var to = Math.Min(Blocks.Count - 1, BodyEnd + 6);
+            for (var i = from; i <= to; i++)
+            {
+                if (Blocks[i].Meta)
+                {
+                    yield return i;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- scoring
+
+    private static void PropagateHints(List<ElementInfo> els)
+    {
+        var total = Math.Max(1, els[0].TextWeight);
+        foreach (var e in els)
+        {
+            var parent = e.Parent >= 0 ? els[e.Parent] : null;
+            e.InCrumb = e.Crumb || (parent?.InCrumb ?? false);
+
+            // A "negative" wrapper around most of the page is a layout class (e.g. "page-with-sidebar"), not a verdict.
+            var wrapper = e.Hint < 0 && e.TextWeight > 0.8 * total;
+            if (e.Hint != 0 && !wrapper)
+            {
+                e.EffectiveHint = e.Hint;
+                e.HintAnchor = e.Id;
+            }
+            else if (parent is not null)
+            {
+                e.EffectiveHint = parent.EffectiveHint;
+                e.HintAnchor = parent.HintAnchor;
+            }
+        }
+    }
+
+    private static double BlockValue(TextBlock b, ElementInfo owner, string? ldBodyKey)
+    {
+        var nonLink = b.Weight - b.LinkWeight;
+        double v = nonLink - (2.0 * b.LinkWeight);
+        if (b.Punct == 0 && nonLink < 40)
+        {
+            v = Math.Min(v, 0) - 4;
+        }
+        else
+        {
+            v += 3 * Math.Min(b.Punct, 15);
+        }
+
+        if (b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text))
+        {
+            v = -Math.Max(10, b.Weight);
+        }
+        else if (b.Meta)
+        {
+            v = Math.Min(v, 0) - 5;
+        }
+
+        if (owner.InCrumb)
+        {
+            v = Math.Min(v, 0) - 5;
+        }
+
+        if (owner.EffectiveHint < 0)
+        {
+            v = v > 0 ? (v * 0.1) - 5 : (v * 1.5) - 5;
+        }
+        else if (owner.EffectiveHint > 0 && v > 0)
+        {
+            v *= 1.5;
+        }
+
+        if (ldBodyKey is not null && b.Weight >= 20)
+        {
+            var k = Text.Key(b.Text);
+            if (k.Length >= 8)
+            {
+                v = ldBodyKey.Contains(k, StringComparison.Ordinal) ? Math.Max(v, nonLink) * 1.5 : v * 0.7;
+            }
+        }
+
+        return v;
+    }
+
+    private static int ChooseContainer(List<ElementInfo> els, List<TextBlock> blocks)
+    {
+        foreach (var e in els)
+        {
+            e.Score = 0;
+        }
+
+        foreach (var b in blocks)
+        {
+            els[b.Owner].Score += b.Value;
+        }
+
+        for (var i = els.Count - 1; i > 0; i--)
+        {
+            var p = els[i].Parent;
+            if (p >= 0)
+            {
+                els[p].Score += els[i].Score;
+            }
+        }
+
+        // Ancestors come first in id order, so ">=" prefers the tightest element holding the same mass.
+        var best = 0;
+        for (var i = 1; i < els.Count; i++)
+        {
+            if (els[i].Score >= els[best].Score && els[i].Score > 0)
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    private static bool InSubtree(List<ElementInfo> els, int root, int id) => id >= root && id <= els[root].SubtreeEnd;
+
+    private (List<int> Kept, List<int> InContainer) SelectBody(PageWalker page, int container, string titleKey, List<string> warnings)
+    {
+        var els = page.Elements;
+        var blocks = page.Blocks;
+        var inContainer = new List<int>();
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            if (InSubtree(els, container, blocks[i].Owner))
+            {
+                inContainer.Add(i);
+            }
+        }
+
+        var kept = new List<int>();
+        var keptWeight = 0;
+        var titleSeen = false;
+        for (var n = 0; n < inContainer.Count; n++)
+        {
+            var i = inContainer[n];
+            var b = blocks[i];
+            var owner = els[b.Owner];
+            var key = Text.Key(b.Text);
+
+            if (keptWeight >= 100 && (Patterns.RelatedMarker().IsMatch(b.Text) || (b.HeadingLevel == 1 && key != titleKey && b.Weight > 10)))
+            {
+                var rest = inContainer.Skip(n + 1).Select(j => blocks[j]).Where(x => x.LinkDensity < 0.5).Sum(x => x.Weight - x.LinkWeight);
+                if (rest >= 100 || b.HeadingLevel == 1)
+                {
+                    warnings.Add($"dropped trailing content after \"{Truncate(b.Text, 30)}\" ({rest} chars weight): looks like another article");
+                }
+
+                break;
+            }
+
+            if (titleKey.Length > 0 && key.Length > 0 && (key == titleKey || (b.Kind == BlockKind.Heading && b.HeadingLevel == 1 && titleKey.Contains(key, StringComparison.Ordinal))))
+            {
+                titleSeen = true;
+                continue;
+            }
+
+            if (b.Meta || b.LinkDensity > 0.5 || owner.InCrumb || (b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text)))
+            {
+                continue;
+            }
+
+            if (owner.EffectiveHint < 0 && owner.HintAnchor > container)
+            {
+                continue;
+            }
+
+            if (b.Weight < 80 && (Patterns.BylineStart().IsMatch(b.Text) || IsWholeMatch(Patterns.EnglishByline(), b.Text)))
+            {
+                continue;
+            }
+
+            if (b.Kind == BlockKind.Paragraph)
+            {
+                if (b.Weight <= 60 && b.Punct == 0 && (b.BoldWeight == b.Weight || (b.Text.StartsWith('【') && b.Text.EndsWith('】'))))
+                {
+                    b.Kind = BlockKind.Heading;
+                }
+                else if (b.ImageBefore && b.Weight <= 100 && !b.Text.EndsWith('：') && !b.Text.EndsWith(':'))
+                {
+                    b.Kind = BlockKind.Caption;
+                }
+            }
+
+            kept.Add(i);
+            keptWeight += b.Weight;
+        }
+
+        _ = titleSeen;
+
+        // Short non-prose lines at the edges are leftovers of headers and footers, not text.
+        static bool Weak(TextBlock b) => b.Value <= 0 && b.Kind is not (BlockKind.Heading or BlockKind.Caption) && b.Weight < 40;
+        while (kept.Count > 0 && Weak(blocks[kept[0]]))
+        {
+            kept.RemoveAt(0);
+        }
+
+        while (kept.Count > 0 && Weak(blocks[kept[^1]]))
+        {
+            kept.RemoveAt(kept.Count - 1);
+        }
+
+        // Identical lines inside one article are template leftovers (repeated captions, duplicated leads).
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        kept.RemoveAll(i => blocks[i].Weight < 200 && !keys.Add(Text.Key(blocks[i].Text)) && Text.Key(blocks[i].Text).Length > 0);
+        _ = page;
+        return (kept, inContainer);
+    }
+
+    private static bool IsWholeMatch(Regex re, string s)
+    {
+        var m = re.Match(s);
+        return m.Success && m.Length >= s.Length - 2;
+    }
+
+    private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "…";
+
+    private static bool IsMetaLine(string t, int weight)
+    {
+        if (weight > 240)
+        {
+            return false;
+        }
+
+        if (Patterns.MetaLineStart().IsMatch(t))
+        {
+            return true;
+        }
+
+        var labels = Patterns.MetaLabel().Count(t);
+        var sentence = t.Contains('。', StringComparison.Ordinal) || t.Contains('！', StringComparison.Ordinal) || t.Contains('？', StringComparison.Ordinal);
+        if (labels >= 2 || (labels == 1 && weight < 100 && !sentence))
+        {
+            return true;
+        }
+
+        return weight < 70 && !sentence && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t));
+    }
+
+    // ---------------------------------------------------------------- title
+
+    private static string? ChooseTitle(PageWalker page, JsonLdInfo ld)
+    {
+        var tag = page.TitleTag is { Length: > 0 } t ? t : null;
+        var og = Meta(page, "og:title") ?? Meta(page, "twitter:title") ?? ld.Headline;
+        if (og is not null)
+        {
+            return StripSiteSuffix(og);
+        }
+
+        var tagKey = tag is null ? "" : Text.Key(tag);
+        foreach (var b in page.Blocks)
+        {
+            if (b.HeadingLevel is 1 or 2 && b.LinkDensity < 0.5)
+            {
+                var k = Text.Key(b.Text);
+                if (k.Length >= 4 && tagKey.Contains(k, StringComparison.Ordinal))
+                {
+                    return b.Text;
+                }
+            }
+        }
+
+        if (tag is null)
+        {
+            return page.Blocks.FirstOrDefault(b => b.HeadingLevel == 1)?.Text;
+        }
+
+        var stripped = StripSiteSuffix(tag);
+        var strippedKey = Text.Key(stripped);
+
+        // Old layouts show the headline in a styled cell; a body line that is the <title> minus the site name is it.
+        foreach (var b in page.Blocks)
+        {
+            if (b.LinkDensity >= 0.5 || b.Weight > 300)
+            {
+                continue;
+            }
+
+            var k = Text.Key(b.Text);
+            if (k.Length >= 4 && k.Length * 10 >= strippedKey.Length * 6 && tagKey.Contains(k, StringComparison.Ordinal) && strippedKey.Length > 0
+                && (k.Contains(strippedKey, StringComparison.Ordinal) || strippedKey.Contains(k, StringComparison.Ordinal)))
+            {
+                return b.Text;
+            }
+        }
+
+        return stripped;
+    }
+
+    internal static string StripSiteSuffix(string title)
+    {
+        var parts = Patterns.TitleSeparator().Split(title).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        if (parts.Count <= 1)
+        {
+            return title.Trim();
+        }
+
+        // The headline is the longest segment; site and section names are short.
+        return parts.MaxBy(p => Text.Weight(p))!;
+    }
+
+    private static int FindTitleBlock(List<TextBlock> blocks, string titleKey)
+    {
+        if (titleKey.Length == 0)
+        {
+            return -1;
+        }
+
+        var fallback = -1;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var b = blocks[i];
+            if (b.LinkDensity > 0.5)
+            {
+                continue;
+            }
+
+            var k = Text.Key(b.Text);
+            if (k == titleKey)
+            {
+                if (b.Kind == BlockKind.Heading)
+                {
+                    return i;
+                }
+
+                fallback = fallback < 0 ? i : fallback;
+            }
+        }
+
+        return fallback;
+    }
+
+    // ---------------------------------------------------------------- dates
+
+    private static readonly string[] DateMetaKeys =
+    [
+        "article:published_time", "og:article:published_time", "pubdate", "publishdate", "publish-date", "publish_date",
+        "og:release_date", "datepublished", "dc.date.issued", "dc.date", "date", "sailthru.date", "parsely-pub-date", "publication_date",
+        "article.published", "published_time", "article:published",
+    ];
+
+    private (DateTimeOffset? At, string? Text) FindPublished(PageWalker page, JsonLdInfo ld, FieldContext ctx)
+    {
+        var structured = new List<string?> { ld.DatePublished };
+        structured.AddRange(DateMetaKeys.Select(k => Meta(page, k)));
+        structured.AddRange(page.TimeElements.Select(t => t.Value));
+        foreach (var s in structured)
+        {
+            if (s is not null && ParseStructuredDate(s) is { } at)
+            {
+                return (at, s);
+            }
+        }
+
+        var blocks = ctx.Blocks;
+        (int Score, int Index, DateTimeOffset? At, string Text)? best = null;
+        var from = Math.Max(0, Math.Min(ctx.Anchor, ctx.BodyStart) - 15);
+        var to = Math.Min(blocks.Count - 1, ctx.BodyEnd + 15);
+        for (var i = from; i <= to; i++)
+        {
+            var text = blocks[i].Text;
+            if (text.Length > 2000)
+            {
+                continue;
+            }
+
+            foreach (var (at, found, start, hasTime) in DateMatches(text))
+            {
+                var score = 0;
+                var before = text[Math.Max(0, start - 12)..start];
+                if (Patterns.DateLabelBefore().IsMatch(before))
+                {
+                    score += 4;
+                }
+                else if (Patterns.UpdatedLabelBefore().IsMatch(before))
+                {
+                    score += 1;
+                }
+
+                score += hasTime ? 2 : 0;
+                score += blocks[i].Meta || blocks[i].Weight < 100 ? 1 : 0;
+                score += at is null ? -2 : 0;
+                var lo = Math.Min(ctx.Anchor, ctx.BodyStart) - 3;
+                if (i >= lo && i <= ctx.BodyStart + 2)
+                {
+                    score += 4;
+                }
+                else if (i < lo)
+                {
+                    score -= 2;
+                }
+                else if (i > ctx.BodyEnd)
+                {
+                    score -= 1;
+                }
+                else
+                {
+                    score -= blocks[i].Meta ? 0 : 2;
+                }
+
+                if (best is null || score > best.Value.Score)
+                {
+                    best = (score, i, at, found);
+                }
+            }
+        }
+
+        return best is { } b ? (b.At, b.Text) : (null, null);
+    }
+
+    private IEnumerable<(DateTimeOffset? At, string Text, int Start, bool HasTime)> DateMatches(string text)
+    {
+        foreach (Match m in Patterns.TextDate().Matches(text))
+        {
+            var at = Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d"));
+            if (at is not null)
+            {
+                yield return (at, m.Value.Trim(), m.Index, m.Groups["H"].Success);
+            }
+        }
+
+        foreach (Match m in Patterns.EnglishDate().Matches(text))
+        {
+            var mon = Array.FindIndex(Months, x => m.Groups["mon"].Value.StartsWith(x, StringComparison.OrdinalIgnoreCase)) + 1;
+            var at = Build(m, Num(m, "y"), mon, Num(m, "d"));
+            if (at is not null)
+            {
+                yield return (at, m.Value.Trim(), m.Index, m.Groups["H"].Success);
+            }
+        }
+
+        foreach (Match m in Patterns.TextYearMonth().Matches(text))
+        {
+            // Month precision only: kept as text, no invented day.
+            yield return (null, m.Value.Trim(), m.Index, false);
+        }
+    }
+
+    private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+    private static int Num(Match m, string g) => m.Groups[g].Success && int.TryParse(m.Groups[g].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
+
+    private DateTimeOffset? Build(Match m, int y, int mo, int d)
+    {
+        if (y < 1990 || mo is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y, mo))
+        {
+            return null;
+        }
+
+        int hh = 0, mm = 0, ss = 0;
+        if (m.Groups["H"].Success)
+        {
+            hh = Num(m, "H");
+            mm = Num(m, "M");
+            ss = Math.Max(0, Num(m, "S"));
+            if (m.Groups["ap"].Success)
+            {
+                var pm = m.Groups["ap"].Value.StartsWith('p') || m.Groups["ap"].Value.StartsWith('P');
+                hh = hh % 12 + (pm ? 12 : 0);
+            }
+
+            if (hh > 23 || mm > 59 || ss > 59)
+            {
+                hh = mm = ss = 0;
+            }
+        }
+
+        return InZone(new DateTime(y, mo, d, hh, mm, ss, DateTimeKind.Unspecified));
+    }
+
+    private DateTimeOffset InZone(DateTime local)
+    {
+        var zone = Options.DefaultTimeZone;
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(local))
+        {
+            local = local.AddHours(1);
+        }
+
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    private DateTimeOffset? ParseStructuredDate(string s)
+    {
+        s = s.Trim();
+        if (s.Length < 8)
+        {
+            return null;
+        }
+
+        if (Patterns.HasOffset().IsMatch(s) && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withOffset))
+        {
+            return withOffset.Year >= 1990 ? withOffset : null;
+        }
+
+        if (DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local) && local.Year >= 1990)
+        {
+            return InZone(local);
+        }
+
+        // Epoch seconds/milliseconds appear in some CMS meta tags.
+        if (long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var epoch) && s.Length is 10 or 13)
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds(s.Length == 10 ? epoch * 1000 : epoch).ToOffset(Options.DefaultTimeZone.BaseUtcOffset);
+        }
+
+        var m = Patterns.TextDate().Match(s);
+        return m.Success ? Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d")) : null;
+    }
+
+    // ---------------------------------------------------------------- people and places
+
+    private static string? FindAuthor(PageWalker page, JsonLdInfo ld, FieldContext ctx, string? publisher)
+    {
+        var blocks = ctx.Blocks;
+        var near = ctx.Head().Concat(ctx.MetaLines()).Distinct().ToList();
+        var tail = ctx.Tail().ToList();
+
+        foreach (var i in near)
+        {
+            var t = blocks[i].Text;
+            if (CleanName(Patterns.AuthorLabel().Match(t)) is { } a)
+            {
+                return a;
+            }
+
+            if (blocks[i].Weight < 120 && Reporters(t) is { } r)
+            {
+                return r;
+            }
+
+            if (Patterns.SlashAuthor().Match(t) is { Success: true } s && blocks[i].Weight < 120)
+            {
+                return s.Groups["v"].Value;
+            }
+
+            if (blocks[i].Weight < 160 && Patterns.EnglishByline().Match(t) is { Success: true } e)
+            {
+                return e.Groups["v"].Value.Trim();
+            }
+
+            if (Patterns.PostedBy().Match(t) is { Success: true } p && blocks[i].Weight < 160)
+            {
+                return p.Groups["v"].Value;
+            }
+        }
+
+        if (ld.Author is not null && ld.AuthorIsPerson)
+        {
+            return ld.Author;
+        }
+
+        foreach (var i in tail)
+        {
+            var t = blocks[i].Text;
+            if (CleanName(Patterns.AuthorLabel().Match(t)) is { } a)
+            {
+                return a;
+            }
+
+            if (Patterns.TrailingNameParen().Match(t) is { Success: true } paren)
+            {
+                return paren.Groups["v"].Value.Replace('、', ' ');
+            }
+
+            if (blocks[i].Weight < 120 && Reporters(t) is { } r)
+            {
+                return r;
+            }
+
+            if (Patterns.SlashAuthor().Match(t) is { Success: true } s && blocks[i].Weight < 80)
+            {
+                return s.Groups["v"].Value;
+            }
+        }
+
+        var metaAuthor = Meta(page, "author") ?? Meta(page, "article:author") ?? Meta(page, "byl") ?? Meta(page, "dc.creator");
+        if (metaAuthor is not null && !metaAuthor.Contains("://", StringComparison.Ordinal) && metaAuthor.Length <= 40
+            && metaAuthor != publisher && metaAuthor != Meta(page, "og:site_name") && !metaAuthor.Contains("网", StringComparison.Ordinal))
+        {
+            return Patterns.EnglishByline().Match(metaAuthor) is { Success: true } e ? e.Groups["v"].Value : metaAuthor;
+        }
+
+        foreach (var (_, id) in page.AuthorElements.Take(3))
+        {
+            var text = Text.Normalize(page.Elements[id].Node.InnerText);
+            text = Regex.Replace(text, @"^(?:By|作者|文)\s*[:：/]?\s*", "", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+            if (text.Length is >= 2 and <= 40 && !Patterns.MetaLabel().IsMatch(text) && Text.Punctuation(text) <= 1)
+            {
+                return text;
+            }
+        }
+
+        // An essay often prints the author's bare name on the line under the headline.
+        if (ctx.TitleIndex >= 0 && ctx.TitleIndex + 1 < blocks.Count)
+        {
+            var next = blocks[ctx.TitleIndex + 1].Text;
+            if (next.Length is >= 2 and <= 4 && next.All(Text.IsCjk) && blocks[ctx.TitleIndex + 1].LinkWeight == 0)
+            {
+                return next;
+            }
+        }
+
+        if (ld.Author is not null)
+        {
+            return ld.Author;
+        }
+
+        // Wire copy often credits only its editor; that is the person responsible for the text.
+        foreach (var i in near.Concat(tail).Concat(ctx.MetaLines()))
+        {
+            var t = blocks[i].Text;
+            if (Patterns.EditorLabel().Match(t) is { Success: true } ed)
+            {
+                return ed.Groups["v"].Value.Trim();
+            }
+        }
+
+        foreach (var i in near.Concat(tail))
+        {
+            var t = blocks[i].Text;
+            if (Patterns.ChiefEditorLabel().Match(t) is { Success: true } ed)
+            {
+                return ed.Groups["v"].Value.Trim();
+            }
+
+            if (blocks[i].Meta && (Patterns.TextDate().IsMatch(t) || Patterns.SourceLabel().IsMatch(t)) && Patterns.BracketName().Match(t) is { Success: true } br)
+            {
+                return br.Groups["v"].Value;
+            }
+        }
+
+        foreach (var i in near.Concat(ctx.Kept.Take(6)))
+        {
+            if (Patterns.PhotoCredit().Match(blocks[i].Text) is { Success: true } ph)
+            {
+                return ph.Groups["v"].Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CleanName(Match m)
+    {
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var v = m.Groups["v"].Value.Trim();
+        return v.Length == 0 || Patterns.MetaLabel().IsMatch(v + "：") && v.Length <= 4 ? null : v;
+    }
+
+    /// <summary>"本报实习生 甲 乙 本报记者 丙" credits everyone in order.</summary>
+    private static string? Reporters(string text)
+    {
+        var names = new List<string>();
+        foreach (Match m in Patterns.ReporterLine().Matches(text))
+        {
+            names.AddRange(m.Groups["v"].Value.Split([' ', '、', ',', '，'], StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        names.RemoveAll(n => n is "报道" or "摄影" or "发自");
+        return names.Count == 0 ? null : string.Join(' ', names.Distinct());
+    }
+
+    private static string? FindPublisher(PageWalker page, JsonLdInfo ld, FieldContext ctx)
+    {
+        foreach (var i in ctx.Head().Concat(ctx.MetaLines()).Concat(ctx.Tail()))
+        {
+            if (Patterns.SourceLabel().Match(ctx.Blocks[i].Text) is { Success: true } m)
+            {
+                return m.Groups["v"].Value.TrimEnd(']', '】');
+            }
+        }
+
+        return ld.Publisher ?? Meta(page, "source") ?? Meta(page, "og:site_name") ?? Meta(page, "application-name");
+    }
+
+    private static string? FindCategory(PageWalker page, JsonLdInfo ld, FieldContext ctx, string? title)
+    {
+        foreach (var i in ctx.Head().Concat(ctx.MetaLines()))
+        {
+            if (Patterns.CategoryLabel().Match(ctx.Blocks[i].Text) is { Success: true } m)
+            {
+                return m.Groups["v"].Value;
+            }
+        }
+
+        if ((Meta(page, "article:section") ?? ld.Section) is { } section)
+        {
+            return section;
+        }
+
+        var titleKey = title is null ? "" : Text.Key(title);
+        var to = Math.Min(ctx.Blocks.Count - 1, Math.Max(ctx.Anchor, ctx.BodyStart));
+        for (var i = 0; i <= to; i++)
+        {
+            var b = ctx.Blocks[i];
+            var labelled = Patterns.CrumbLabel().Match(b.Text);
+            if (!labelled.Success && !(b.Owner >= 0 && page.Elements[b.Owner].InCrumb))
+            {
+                continue;
+            }
+
+            var crumbs = Patterns.CrumbSeparator().Split(b.Text[labelled.Length..])
+                .Select(c => c.Trim())
+                .Where(c => c.Length > 0 && !IsHomeCrumb(c) && Text.Key(c) != titleKey && !Patterns.CrumbLabel().IsMatch(c + "："))
+                .ToList();
+            if (crumbs.Count > 0 && crumbs[^1].Length <= 20)
+            {
+                return crumbs[^1];
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsHomeCrumb(string c) =>
+        c is "首页" or "主页" or "网站首页" or "正文" or "内容" or "Home" or "home" or "HOME" or "当前位置" or "您的位置" or "我的订阅" or "正文内容";
+
+    private static List<string> FindKeywords(PageWalker page, JsonLdInfo ld, FieldContext ctx)
+    {
+        var result = new List<string>();
+        result.AddRange(SplitKeywords(Meta(page, "keywords")));
+        result.AddRange(SplitKeywords(Meta(page, "news_keywords")));
+        result.AddRange(ld.Keywords);
+        foreach (var i in ctx.MetaLines().Concat(ctx.Tail()))
+        {
+            if (Patterns.KeywordLabel().Match(ctx.Blocks[i].Text) is { Success: true } m)
+            {
+                result.AddRange(SplitKeywords(m.Groups["v"].Value));
+            }
+        }
+
+        return result.Where(k => k.Length <= 60).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>
+    /// Splits on list punctuation when the list has any; otherwise on spaces, which is how Chinese sites separate
+    /// keywords. A Latin list with commas keeps multi-word phrases together.
+    /// </summary>
+    internal static IEnumerable<string> SplitKeywords(string? raw)
+    {
+        var s = Text.Normalize(raw);
+        if (s.Length == 0)
+        {
+            return [];
+        }
+
+        var parts = s.AsSpan().IndexOfAny(KeywordSeparators) >= 0
+            ? Patterns.KeywordSeparator().Split(s)
+            : s.Split(' ');
+        return parts.Select(p => p.Trim().Trim('"', '\'', '#')).Where(p => p.Length > 0);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> KeywordSeparators = System.Buffers.SearchValues.Create("，,;；、|｜");
+
+    private static string? Meta(PageWalker page, string key) => page.Meta.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+}

@@ -1,0 +1,44 @@
+using HtmlAgilityPack;
+
+namespace Crawler.Extraction;
+
+/// <summary>One element of the page, numbered in document order so subtrees are id ranges.</summary>
+internal sealed class ElementInfo
+{
+    public required HtmlNode Node { get; init; }
+    public required string Tag { get; init; }
+    public int Id { get; init; }
+    public int Parent { get; init; }
+    public int Hint { get; set; }
+    public bool Crumb { get; init; }
+    public int SubtreeEnd { get; set; }
+    public int TextWeight { get; set; }
+
+    // Filled top-down after the walk.
+    public int EffectiveHint { get; set; }
+    public int HintAnchor { get; set; } = -1;
+    public bool InCrumb { get; set; }
+    public double Score { get; set; }
+}
+
+/// <summary>A paragraph-level run of text as a reader would see it.</summary>
+internal sealed class TextBlock
+{
+    public required string Text { get; init; }
+    public BlockKind Kind { get; set; }
+    public int Owner { get; init; }
+    public int Weight { get; init; }
+    public int LinkWeight { get; init; }
+    public int BoldWeight { get; init; }
+    public int Punct { get; init; }
+    public bool ImageBefore { get; init; }
+    public int HeadingLevel { get; init; }
+    public double Value { get; set; }
+    public bool Meta { get; set; }
+
+    public double LinkDensity => Weight == 0 ? 0 : (double)LinkWeight / Weight;
+}
+
+internal sealed record RawLink(string Url, string Text, bool NoFollow, int Block);
+
+internal sealed record RawImage(string Src, int Owner, int BlockIndex, string? Alt);

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+
+namespace Crawler.Extraction;
+
+internal static partial class Patterns
+{
+    // Substring matches on class/id, as Readability does; "ad" only as a whole token because it hides in "header", "read", "load".
+    [GeneratedRegex(@"comment|footer|\bfoot|\bnav|menu|sidebar|side-?bar|\baside|related|relate|recommend|\bshare|sharing|social|breadcrumb|crumb|banner|cookie|consent|popup|modal|newsletter|subscribe|promo|sponsor|advert|(?:^|[\s_-])ads?(?:[\s_-]|$)|toolbar|copyright|\brank|hotnews|most-?read|popular|pagination|pager|login|widget|outbrain|taboola|disqus|reply|(?:^|[\s_-])tags?(?:[\s_-]|$)|bottom|masthead|\bheader|\btop-?bar|friendlink|\blinks?\b|xgyd|xgxw|tuijian|rexian|remen|pinglun", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex NegativeHint();
+
+    [GeneratedRegex(@"article|content|\bmain|body|text|entry|\bpost|story|detail|\bzw|zhengwen|editor|artibody|paragraph|concent|neirong|wenzhang|\bcont\b|\bcon\b|\bnr\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex PositiveHint();
+
+    [GeneratedRegex(@"breadcrumb|crumb|position|location|daohang|weizhi|\bpath\b|\bnav-?path|\bwhere\b|\bdh\b|\bmbx\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex CrumbHint();
+
+    [GeneratedRegex(@"^(?:当前位置|您的位置|你的位置|您现在的位置|你现在的位置|现在位置|所在位置|位置)\s*[:：]", RegexOptions.CultureInvariant)]
+    public static partial Regex CrumbLabel();
+
+    [GeneratedRegex(@"\s*(?:>>|»|›|＞|>|→|•|·|\||/|\\)\s*", RegexOptions.CultureInvariant)]
+    public static partial Regex CrumbSeparator();
+
+    // Lines that are never article text on a news page.
+    [GeneratedRegex(@"版权所有|版权声明|copyright|©|\bICP\s*[备证]|[京沪粤浙苏]ICP|公网安备|网安备|违法和不良信息|举报电话|互联网新闻信息服务许可|^\s*(?:上一篇|下一篇|上一页|下一页|返回顶部|返回首页|打印本页|关闭窗口|分享到|分享至|扫一扫|【?\s*打印\s*】?|【?\s*关闭\s*】?)|all rights reserved|^\s*(?:share|tweet|print|email|advertisement|sponsored)\b|(?:本站|本网)(?:声明|郑重声明)|转载请注明|未经授权|原创版权|(?:this site|we) uses? cookies|accept (?:all )?cookies|cookie (?:policy|settings)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex Boilerplate();
+
+    [GeneratedRegex(@"(?:来源|来自|发布时间|发表时间|发布日期|更新时间|时间|日期|作者|编辑|责任编辑|责编|点击|点击数|浏览|浏览次数|阅读|阅读数|字号|类别|栏目|分类|频道|关键词|关键字|标签|Tags|Source|Published|Posted|Updated)\s*[:：]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex MetaLabel();
+
+    [GeneratedRegex(@"^\s*[\[【(（]?\s*(?:关键词|关键字|标签|Tags?|Keywords?|责任编辑|责编|编辑|来源|稿源|类别|栏目|分类|Source|Filed under|Topics?)\s*[:：]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex MetaLineStart();
+
+    // A marker after which a page appends other stories; the main one ends here.
+    [GeneratedRegex(@"^\s*[\[【]?\s*(?:相关阅读|相关新闻|相关链接|相关文章|相关报道|相关专题|延伸阅读|推荐阅读|更多阅读|扩展阅读|猜你喜欢|热点推荐|热门推荐|热门文章|精彩推荐|往期回顾|Related(?: articles| stories| coverage| content| reading| news)?|Read (?:more|next|also)|More (?:stories|on this story|from)|See also|You may also like|Recommended(?: for you)?|Most (?:read|popular))\s*[\]】]?\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex RelatedMarker();
+
+    [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*(?<s1>[-/.年])\s*(?<m>\d{1,2})\s*[-/.月]\s*(?<d>\d{1,2})(?!\d)\s*日?(?:[\sT,，]*(?<H>\d{1,2})\s*[:：时]\s*(?<M>\d{2})(?:\s*[:：分]\s*(?<S>\d{2}))?)?", RegexOptions.CultureInvariant)]
+    public static partial Regex TextDate();
+
+    [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*年\s*(?<m>\d{1,2})\s*月(?!\s*\d)", RegexOptions.CultureInvariant)]
+    public static partial Regex TextYearMonth();
+
+    [GeneratedRegex(@"\b(?:(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<y>(?:19|20)\d{2})|(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+(?<y>(?:19|20)\d{2}))(?:,?\s*(?:at\s*)?(?<H>\d{1,2}):(?<M>\d{2})\s*(?<ap>[ap]\.?m\.?)?)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex EnglishDate();
+
+    [GeneratedRegex(@"(?:发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|Published|Posted|Date)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex DateLabelBefore();
+
+    [GeneratedRegex(@"(?:更新时间|更新于|修改时间|Updated|Modified)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex UpdatedLabelBefore();
+
+    [GeneratedRegex(@"(?:Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
+    public static partial Regex HasOffset();
+
+    // Author bylines. Names stop at whitespace-separated labels, brackets and sentence punctuation.
+    [GeneratedRegex(@"(?:作\s*者|撰\s*文|撰\s*稿|执笔人?|原作者|文章作者|发布者|发帖人|楼主)\s*[:：]\s*(?<v>[^\s:：|｜,，。;；()（）\[\]【】<>]{1,24}(?:\s+[\u4e00-\u9fff]{2,3}(?=\s|$|[,，、）)]))*)", RegexOptions.CultureInvariant)]
+    public static partial Regex AuthorLabel();
+
+    [GeneratedRegex(@"(?:记者|通讯员|实习生|特约撰稿人?|见习记者)\s*[:：]?\s*(?<v>[\u4e00-\u9fff]{2,3}(?:[\s、,，]+[\u4e00-\u9fff]{2,3})*)(?=\s|$|[,，。、）)】\]]|报道|摄|发自)", RegexOptions.CultureInvariant)]
+    public static partial Regex ReporterLine();
+
+    [GeneratedRegex(@"^\s*[□■●◎]?\s*(?:[\u4e00-\u9fff]{0,8}(?:记者|通讯员|实习生)\s*)(?<v>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3})*)", RegexOptions.CultureInvariant)]
+    public static partial Regex BylineStart();
+
+    [GeneratedRegex(@"(?:^|\s|[（(【\[])文\s*[/／|｜]\s*(?<v>[^\s/／|｜,，。()（）\[\]【】]{2,12})", RegexOptions.CultureInvariant)]
+    public static partial Regex SlashAuthor();
+
+    [GeneratedRegex(@"^\s*(?:By|BY|Written by|Words by)\s+(?<v>[A-Z][\p{L}.'’-]+(?:\s+(?:[A-Z][\p{L}.'’-]+|van|von|de|da|del|der|le|la|bin|al-?\p{L}+)){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\p{L}.'’-]+(?:\s+[A-Z][\p{L}.'’-]+){0,3})*)", RegexOptions.CultureInvariant)]
+    public static partial Regex EnglishByline();
+
+    [GeneratedRegex(@"[（(]\s*(?:记者\s*)?(?<v>[\u4e00-\u9fff]{2,3}(?:[\s、]+[\u4e00-\u9fff]{2,3}){0,4})\s*(?:[\u4e00-\u9fff]{2,4}报道)?\s*[)）]\s*$", RegexOptions.CultureInvariant)]
+    public static partial Regex TrailingNameParen();
+
+    [GeneratedRegex(@"(?<v>[^\s:：\[\]【】|]{2,20})\s+(?:发表于|发表时间|发帖时间)", RegexOptions.CultureInvariant)]
+    public static partial Regex PostedBy();
+
+    [GeneratedRegex(@"(?<![责])编\s*辑\s*[:：]\s*(?<v>[\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,3})*|[A-Za-z][\w.]{1,20})", RegexOptions.CultureInvariant)]
+    public static partial Regex EditorLabel();
+
+    [GeneratedRegex(@"(?:责任编辑|责编)\s*[:：]\s*(?<v>[\u4e00-\u9fff]{2,4}(?:[\s、]+[\u4e00-\u9fff]{2,3})*)", RegexOptions.CultureInvariant)]
+    public static partial Regex ChiefEditorLabel();
+
+    [GeneratedRegex(@"(?<v>[\u4e00-\u9fff]{2,3})\s*[/／]\s*摄", RegexOptions.CultureInvariant)]
+    public static partial Regex PhotoCredit();
+
+    [GeneratedRegex(@"\[\s*(?<v>[\u4e00-\u9fff]{2,4})\s*\]", RegexOptions.CultureInvariant)]
+    public static partial Regex BracketName();
+
+    [GeneratedRegex(@"(?:来源|稿源|来自|出处|Source)\s*[:：]\s*[\[【]?\s*(?<v>[^\s:：|｜,，。;；()（）\[\]【】<>]{2,30})", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex SourceLabel();
+
+    [GeneratedRegex(@"(?:类别|栏目|分类|频道|类型)\s*[:：]\s*(?<v>[^\s:：|｜,，。;；()（）\[\]【】<>]{1,20})", RegexOptions.CultureInvariant)]
+    public static partial Regex CategoryLabel();
+
+    [GeneratedRegex(@"(?:关键词|关键字|标签|Tags|Keywords)\s*[:：]\s*(?<v>.+)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex KeywordLabel();
+
+    [GeneratedRegex(@"\s*(?:[,，;；、|｜]|\s{2,})\s*", RegexOptions.CultureInvariant)]
+    public static partial Regex KeywordSeparator();
+
+    [GeneratedRegex(@"\s+(?:[_|｜\-–—·:]|--)\s+|_|｜|\|", RegexOptions.CultureInvariant)]
+    public static partial Regex TitleSeparator();
+}

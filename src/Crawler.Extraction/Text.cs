@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text;
+
+namespace Crawler.Extraction;
+
+/// <summary>Text primitives shared by every field, so all of them normalize the same way.</summary>
+internal static class Text
+{
+    public static bool IsCjk(char c) =>
+        c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
+            or (>= '\uF900' and <= '\uFAFF') or (>= '\uAC00' and <= '\uD7AF');
+
+    /// <summary>Visible characters with CJK counted double: a Chinese character carries about as much as two Latin letters.</summary>
+    public static int Weight(ReadOnlySpan<char> s)
+    {
+        var w = 0;
+        foreach (var c in s)
+        {
+            if (IsCjk(c))
+            {
+                w += 2;
+            }
+            else if (!char.IsWhiteSpace(c) && !IsInvisible(c))
+            {
+                w++;
+            }
+        }
+
+        return w;
+    }
+
+    public static int CjkCount(ReadOnlySpan<char> s)
+    {
+        var n = 0;
+        foreach (var c in s)
+        {
+            if (IsCjk(c))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Characters that do not occur in real prose: replacement characters, private use, unassigned.</summary>
+    public static int GarbledCount(ReadOnlySpan<char> s)
+    {
+        var n = 0;
+        foreach (var c in s)
+        {
+            if (c == '\uFFFD' || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.PrivateUse or System.Globalization.UnicodeCategory.OtherNotAssigned)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Sentence punctuation: the strongest cheap signal that a block is prose and not a menu.</summary>
+    public static int Punctuation(ReadOnlySpan<char> s)
+    {
+        var n = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            switch (s[i])
+            {
+                case '，' or '。' or '！' or '？' or '；' or '、' or ',' or ';' or '!' or '?' or '”' or '"':
+                    n++;
+                    break;
+                case '.' when i + 1 == s.Length || s[i + 1] == ' ':
+                    n++;
+                    break;
+            }
+        }
+
+        return n;
+    }
+
+    public static bool EndsSentence(string s) =>
+        s.Length > 0 && s[^1] is '。' or '！' or '？' or '.' or '!' or '?' or '”' or '"' or '）' or ')' or '…';
+
+    private static bool IsInvisible(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD' or '\u2060';
+
+    public static string Decode(string raw) => raw.Contains('&') ? WebUtility.HtmlDecode(raw) : raw;
+
+    /// <summary>NFC, no zero-width or control characters, whitespace (incl. nbsp and U+3000) collapsed, trimmed.</summary>
+    public static string Normalize(string? s, bool decodeEntities = true)
+    {
+        if (string.IsNullOrEmpty(s))
+        {
+            return string.Empty;
+        }
+
+        if (decodeEntities)
+        {
+            s = Decode(s);
+        }
+
+        var sb = new StringBuilder(s.Length);
+        var pendingSpace = false;
+        foreach (var c in s)
+        {
+            if (IsInvisible(c))
+            {
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = sb.Length > 0;
+                continue;
+            }
+
+            if (char.IsControl(c) || char.IsSurrogate(c) && !char.IsHighSurrogate(c) && !char.IsLowSurrogate(c))
+            {
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                sb.Append(' ');
+                pendingSpace = false;
+            }
+
+            sb.Append(c);
+        }
+
+        var result = sb.ToString();
+        return result.IsNormalized(NormalizationForm.FormC) ? result : result.Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>Comparison key: what a reader would call "the same text" regardless of spacing and punctuation.</summary>
+    public static string Key(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (var c in s)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                sb.Append(char.ToLowerInvariant(c));
+            }
+        }
+
+        return sb.ToString();
+    }
+}

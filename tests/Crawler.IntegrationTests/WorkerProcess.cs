@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Crawler.IntegrationTests;
+
+/// <summary>The real worker executable, started as a child process the way an operator or systemd starts it.</summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public string StandardOutput
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>src/Crawler.Worker's build output for the configuration these tests were built in.</summary>
+    public static string WorkerDll
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            var configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0/
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Crawler.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            var dll = Path.Combine(dir!.FullName, "src", "Crawler.Worker", "bin", configuration, "net10.0", "crawler.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the worker first: {dll} is missing.", dll);
+        }
+    }
+
+    public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        info.ArgumentList.Add(WorkerDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var worker = new WorkerProcess(process);
+        process.OutputDataReceived += (_, e) => Append(worker._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(worker._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    {
+        using var worker = Start(args, environment);
+        var exit = await worker.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(2));
+        return (exit, worker.StandardOutput, worker.StandardError);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"worker did not exit within {timeout}; stderr:\n{StandardError}");
+        }
+
+        _process.WaitForExit(); // flush the redirected streams
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no handler runs, nothing is flushed; the crash a store must survive.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, as systemd and docker stop send it.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder sink, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (sink)
+        {
+            sink.AppendLine(line);
+        }
+    }
+}

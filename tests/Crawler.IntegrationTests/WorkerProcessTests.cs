@@ -1,0 +1,244 @@
+using System.Text.Json;
+using Crawler.FixtureSite;
+using Microsoft.Data.Sqlite;
+
+namespace Crawler.IntegrationTests;
+
+/// <summary>The real executable against the fixture site: the CLI, the service, kill -9 and SIGTERM.</summary>
+public sealed class WorkerProcessTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("crawler-it-").FullName;
+    private NewsSite _site = null!;
+
+    private string Db => Path.Combine(_folder, "crawler.db");
+
+    private string Config => Path.Combine(_folder, "appsettings.json");
+
+    public async Task InitializeAsync()
+    {
+        _site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 4, SlowArticles = 16, SlowDelay = TimeSpan.FromMilliseconds(250) });
+        await WriteConfigAsync(include: "/news/a/[0-9]+\\.html$");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _site.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Crawl_now_stores_every_article_prints_a_summary_and_exits_0()
+    {
+        var (exit, stdout, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Matches(@"fixture\s+\d+\s+5\s+4\s+0\s+0", stdout); // fetched 5 (list + 4 articles), 4 new, 0 unchanged, 0 duplicates
+        Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM snapshots"));
+        Assert.Contains("Starting run", stderr, StringComparison.Ordinal); // logs go to stderr, stdout stays clean
+    }
+
+    [Fact]
+    public async Task Crawl_now_exits_1_when_pages_were_dead_lettered_and_names_them_in_the_log()
+    {
+        await WriteConfigAsync(include: "/news/a/(1|broken)\\.html");
+        var (exit, stdout, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Dead-lettered", stderr, StringComparison.Ordinal);
+        Assert.Contains("broken.html", stderr, StringComparison.Ordinal);
+        Assert.Matches(@"fixture\s+\d+\s+2\s+1\s+0\s+0\s+0\s+0\s+\d+\s+1\s+1", stdout);
+    }
+
+    [Fact]
+    public async Task Url_stores_one_page_prints_its_id_and_show_renders_it_with_disclaimer_time_and_original_url()
+    {
+        var url = new Uri(_site.BaseUrl, "news/zh/seed.html").AbsoluteUri;
+        var (exit, stdout, stderr) = await WorkerProcess.RunAsync(["--url", url, "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        var id = long.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        foreach (var key in new[] { id.ToString(System.Globalization.CultureInfo.InvariantCulture), url })
+        {
+            var shown = await WorkerProcess.RunAsync(["--show", key, "--config", Config]);
+            Assert.True(shown.ExitCode == 0, shown.Stderr);
+            var text = shown.Stdout;
+            Assert.StartsWith("类别:国际 发布时间:2023-09-20 15:50:00 来源:新华社\n\n纳卡局势再紧张 阿塞拜疆发起军事行动\n", text, StringComparison.Ordinal);
+            Assert.Contains("【局势再升级】", text, StringComparison.Ordinal);
+            Assert.Contains("以上内容为资讯信息快照,由snapshot.it爬虫进行采集并收录", text, StringComparison.Ordinal);
+            Assert.Matches(@"快照生成时间:\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\n", text);
+            Assert.EndsWith($"信息原文地址:{url}\n", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Show_of_an_unknown_snapshot_exits_1()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--show", "424242", "--config", Config]);
+        Assert.Equal(1, exit);
+        Assert.Contains("No snapshot", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_configuration_value_exits_2_naming_the_key()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config], new Dictionary<string, string> { ["Crawler__Sources__0__Schedule"] = "every hour" });
+        Assert.Equal(2, exit);
+        Assert.Contains("Crawler:Sources:0:Schedule 'every hour'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_flags_and_conflicting_flags_exit_2()
+    {
+        Assert.Equal(2, (await WorkerProcess.RunAsync(["--crawlnow"])).ExitCode);
+        Assert.Equal(2, (await WorkerProcess.RunAsync(["--crawl-now", "--show", "1", "--config", Config])).ExitCode);
+        Assert.Equal(2, (await WorkerProcess.RunAsync(["--url", "not-a-url", "--config", Config])).ExitCode);
+    }
+
+    [Fact]
+    public async Task Help_explains_every_flag()
+    {
+        var (exit, stdout, _) = await WorkerProcess.RunAsync(["--help"]);
+        Assert.Equal(0, exit);
+        foreach (var flag in new[] { "--crawl-now", "--source", "--url", "--show", "--extract", "--config" })
+        {
+            Assert.Contains(flag, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Extract_prints_one_json_object_per_html_file_and_stores_nothing()
+    {
+        var pages = Directory.CreateDirectory(Path.Combine(_folder, "pages"));
+        using var http = new HttpClient();
+        await File.WriteAllBytesAsync(Path.Combine(pages.FullName, "seed.html"), await http.GetByteArrayAsync(new Uri(_site.BaseUrl, "news/zh/seed.html")));
+        await File.WriteAllBytesAsync(Path.Combine(pages.FullName, "gbk.html"), await http.GetByteArrayAsync(new Uri(_site.BaseUrl, "news/gbk/2.html")));
+
+        var (exit, stdout, stderr) = await WorkerProcess.RunAsync(["--extract", pages.FullName, "--config", Config]);
+
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        var gbk = lines.Single(l => l.GetProperty("path").GetString()!.EndsWith("gbk.html", StringComparison.Ordinal));
+        Assert.Equal("港口货物吞吐量创新高 第2季度", gbk.GetProperty("title").GetString());
+        Assert.Equal("李明", gbk.GetProperty("author").GetString());
+        var seed = lines.Single(l => l.GetProperty("path").GetString()!.EndsWith("seed.html", StringComparison.Ordinal));
+        Assert.Equal("国际", seed.GetProperty("category").GetString());
+        Assert.Equal("新华社", seed.GetProperty("source").GetString());
+        Assert.StartsWith("2023-09-20T15:50:00+08:00", seed.GetProperty("publishTime").GetString(), StringComparison.Ordinal);
+        Assert.Contains("【局势再升级】", seed.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Db));
+    }
+
+    [Fact]
+    public async Task A_crawl_killed_with_sigkill_resumes_on_the_next_start_losing_nothing_and_storing_nothing_twice()
+    {
+        await WriteConfigAsync(include: "/news/slow/", seeds: ["news/list/2"], maxConcurrency: 2);
+        using (var first = WorkerProcess.Start(["--crawl-now", "--config", Config]))
+        {
+            await WaitUntilAsync(() => File.Exists(Db) && Scalar("SELECT COUNT(*) FROM snapshots") >= 3, TimeSpan.FromSeconds(60), first);
+            first.KillHard();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var before = Scalar("SELECT COUNT(*) FROM snapshots");
+        Assert.InRange(before, 3, 15);
+        Assert.True(Scalar("SELECT COUNT(*) FROM frontier WHERE state = 'Leased'") > 0, "the kill should leave pages leased");
+
+        var (exit, stdout, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("Returned", stderr, StringComparison.Ordinal); // the dead process's leases were handed back
+        Assert.Contains("Resuming run", stderr, StringComparison.Ordinal);
+        Assert.Equal(16L, Scalar("SELECT COUNT(*) FROM snapshots"));
+        Assert.Equal(16L, Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"));
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM frontier WHERE state <> 'Done'"));
+        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM crawl_runs"));
+        for (var i = 1; i <= 16; i++)
+        {
+            // every page fetched at least once; only pages in flight at the kill were fetched again
+            Assert.InRange(_site.RequestsTo($"/news/slow/{i}.html"), 1, 2);
+        }
+
+        Assert.Contains("fixture", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_service_crawls_on_its_cron_schedule_and_stops_gracefully_on_sigterm()
+    {
+        await WriteConfigAsync(include: "/news/slow/", seeds: ["news/list/2"], maxConcurrency: 2, schedule: "0/2 * * * * ?");
+        using var service = WorkerProcess.Start(["--config", Config]);
+        await WaitUntilAsync(() => File.Exists(Db) && Scalar("SELECT COUNT(*) FROM snapshots") >= 2, TimeSpan.FromSeconds(60), service);
+
+        service.Terminate();
+        var exit = await service.WaitForExitAsync(TimeSpan.FromSeconds(40));
+
+        Assert.True(exit == 0, service.StandardError);
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM frontier WHERE state = 'Leased'")); // nothing left claimed
+        Assert.Equal(Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"), Scalar("SELECT COUNT(*) FROM snapshots"));
+
+        // the next start resumes the run the stop cut short and finishes it
+        using var again = WorkerProcess.Start(["--config", Config]);
+        await WaitUntilAsync(() => Scalar("SELECT COUNT(*) FROM snapshots") == 16, TimeSpan.FromSeconds(60), again);
+        again.Terminate();
+        Assert.Equal(0, await again.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+        Assert.Equal(16L, Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"));
+    }
+
+    private async Task WriteConfigAsync(string include, string[]? seeds = null, int maxConcurrency = 4, string schedule = "0 0 * * * ?")
+    {
+        var config = new
+        {
+            Serilog = new { MinimumLevel = new { Default = "Information", Override = new Dictionary<string, string> { ["Microsoft"] = "Warning", ["System"] = "Warning", ["Quartz"] = "Warning" } } },
+            Storage = new { Sqlite = new { Path = Db } },
+            Crawler = new
+            {
+                Snapshot = new { SiteName = "snapshot.it" },
+                Fetch = new { PerHostDelay = "00:00:00", PerHostConcurrency = 4, MaxConcurrency = maxConcurrency, MaxRetries = 1, RetryBaseDelay = "00:00:00.050" },
+                Frontier = new { MaxAttempts = 2, RetryBaseDelay = "00:00:00.100", ShutdownGrace = "00:00:05" },
+                Sources = new[]
+                {
+                    new
+                    {
+                        Name = "fixture",
+                        Seeds = (seeds ?? ["news/list/1"]).Select(s => new Uri(_site.BaseUrl, s).AbsoluteUri).ToArray(),
+                        Include = include,
+                        Schedule = schedule,
+                        MaxPages = 100,
+                    },
+                },
+            },
+        };
+        await File.WriteAllTextAsync(Config, JsonSerializer.Serialize(config));
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        try
+        {
+            return Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (SqliteException)
+        {
+            return -1; // schema not there yet
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, WorkerProcess worker)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met within {timeout}; worker stderr:\n{worker.StandardError}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
