@@ -55,7 +55,8 @@ public static class FetchingServiceCollectionExtensions
                         ShouldHandle = args => ValueTask.FromResult(o.MaxRetries > 0 && ShouldRetry(args.Outcome, o)),
                         OnRetry = args =>
                         {
-                            var request = args.Outcome.Result?.RequestMessage?.RequestUri;
+                            // on an exception there is no response; the request travels in the resilience context
+                            var request = args.Context.GetRequestMessage()?.RequestUri;
                             logger.LogWarning(
                                 "Retrying {Url} (attempt {Attempt}) in {Delay} ms after {Reason}",
                                 request, args.AttemptNumber + 2, (int)args.RetryDelay.TotalMilliseconds,

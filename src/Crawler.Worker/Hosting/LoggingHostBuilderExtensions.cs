@@ -20,7 +20,9 @@ public static class LoggingHostBuilderExtensions
                 logger.MinimumLevel.Information()
                     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                     .MinimumLevel.Override("System", LogEventLevel.Warning)
-                    .MinimumLevel.Override("Quartz", LogEventLevel.Warning);
+                    .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+                    // Polly logs every attempt; the fetcher's own retry line says the same with the page's URL
+                    .MinimumLevel.Override("Polly", LogEventLevel.Error);
             }
 
             if (!sinksConfigured)
