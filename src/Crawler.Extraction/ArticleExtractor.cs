@@ -51,13 +51,19 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         foreach (var b in blocks)
         {
             b.Meta = IsMetaLine(b.Text, b.Weight);
+            b.Boilerplate = b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text);
             b.Value = BlockValue(b, els[b.Owner], ldBodyKey);
         }
 
         var container = ChooseContainer(els, blocks);
         var warnings = new List<string>();
-        var (kept, inContainer) = SelectBody(page, container, titleKey, warnings);
+        container = FirstOfRepeated(els, container, warnings);
+        var roots = WithSiblings(els, container);
+        var (kept, inContainer) = SelectBody(page, roots, titleKey, warnings);
 
+#if DEBUGDUMP
+        LastDebug.Value = (els, blocks, container, kept);
+#endif
         var first = kept.Count > 0 ? kept[0] : inContainer.Count > 0 ? inContainer[0] : blocks.Count;
         var last = inContainer.Count > 0 ? inContainer[^1] : blocks.Count - 1;
         var anchor = titleIndex >= 0 && titleIndex <= first ? titleIndex : first;
@@ -120,6 +126,10 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             Warnings = warnings,
         };
     }
+
+#if DEBUGDUMP
+    internal static readonly ThreadLocal<(List<ElementInfo> Els, List<TextBlock> Blocks, int Container, List<int> Kept)?> LastDebug = new();
+#endif
 
     private sealed record FieldContext(List<TextBlock> Blocks, int Anchor, int BodyStart, int BodyEnd, List<int> Kept, int TitleIndex)
     {
@@ -199,7 +209,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             v += 3 * Math.Min(b.Punct, 15);
         }
 
-        if (b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text))
+        if (b.Boilerplate)
         {
             v = -Math.Max(10, b.Weight);
         }
@@ -234,16 +244,43 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         return v;
     }
 
+    /// <summary>
+    /// Readability-style: prose credits the element that holds it and, fading, a few ancestors, so the winner is
+    /// the element that directly gathers the most paragraphs. Boilerplate nested deeper inside an article cell
+    /// (old table layouts put related lists and ads there) neither helps nor hurts it.
+    /// </summary>
     private static int ChooseContainer(List<ElementInfo> els, List<TextBlock> blocks)
     {
         foreach (var e in els)
         {
-            e.Score = 0;
+            e.Score = e.Positive = e.Negative = e.Candidate = 0;
+            e.Weight = e.LinkWeight = 0;
         }
 
         foreach (var b in blocks)
         {
-            els[b.Owner].Score += b.Value;
+            var e = els[b.Owner];
+            e.Score += b.Value;
+            e.Weight += b.Weight;
+            e.LinkWeight += b.LinkWeight;
+            if (b.Value > 0)
+            {
+                e.Positive += b.Value;
+                var level = 0;
+                for (var id = b.Owner; id >= 0 && level < 6; id = els[id].Parent, level++)
+                {
+                    els[id].Candidate += level switch
+                    {
+                        0 or 1 => b.Value,
+                        2 => b.Value / 2,
+                        _ => b.Value / (level * 3),
+                    };
+                }
+            }
+            else
+            {
+                e.Negative -= b.Value;
+            }
         }
 
         for (var i = els.Count - 1; i > 0; i--)
@@ -251,33 +288,124 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             var p = els[i].Parent;
             if (p >= 0)
             {
-                els[p].Score += els[i].Score;
+                var c = els[i];
+                els[p].Score += c.Score;
+                els[p].Positive += c.Positive;
+                els[p].Negative += c.Negative;
+                els[p].Weight += c.Weight;
+                els[p].LinkWeight += c.LinkWeight;
             }
         }
 
         // Ancestors come first in id order, so ">=" prefers the tightest element holding the same mass.
         var best = 0;
+        var bestValue = 0.0;
         for (var i = 1; i < els.Count; i++)
         {
-            if (els[i].Score >= els[best].Score && els[i].Score > 0)
+            var e = els[i];
+            var value = e.Candidate * (1 - e.LinkDensity);
+            e.Candidate = value;
+            if (value >= bestValue && value > 0)
             {
                 best = i;
+                bestValue = value;
             }
         }
 
         return best;
     }
 
+    /// <summary>
+    /// A page that repeats one post template (blog front pages, forum threads) leads with its main post; the best
+    /// scoring one is merely the longest. Prefer the first of comparable repeats and say so.
+    /// </summary>
+    private static int FirstOfRepeated(List<ElementInfo> els, int top, List<string> warnings)
+    {
+        var level = 0;
+        for (var a = top; a > 0 && level < 5; a = els[a].Parent, level++)
+        {
+            var node = els[a].Node;
+            var cls = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", "") : "";
+            if (cls.Length == 0)
+            {
+                continue;
+            }
+
+            var repeats = 0;
+            var first = a;
+            for (var i = 0; i < els.Count; i++)
+            {
+                var e = els[i];
+                if (i != a && e.Tag == els[a].Tag && !InSubtree(els, i, a) && !InSubtree(els, a, i)
+                    && e.Weight >= 200 && e.Positive >= els[a].Positive * 0.2 && e.LinkDensity < 0.25 && e.Node.GetAttributeValue("class", "") == cls)
+                {
+                    repeats++;
+                    first = Math.Min(first, i);
+                }
+            }
+
+            if (repeats > 0)
+            {
+                if (first == a)
+                {
+                    return top;
+                }
+
+                warnings.Add($"page repeats the \"{cls}\" block {repeats + 1} times; kept the first");
+                return first;
+            }
+        }
+
+        return top;
+    }
+
+    /// <summary>The winner plus siblings that carry real prose too (a lead paragraph in its own box, a second page of text).</summary>
+    private static List<int> WithSiblings(List<ElementInfo> els, int top)
+    {
+        var roots = new List<int> { top };
+        var parent = els[top].Parent;
+        if (top == 0 || parent < 0)
+        {
+            return roots;
+        }
+
+        var threshold = Math.Max(20, els[top].Candidate * 0.2);
+        for (var i = parent + 1; i <= els[parent].SubtreeEnd; i = els[i].SubtreeEnd + 1)
+        {
+            var sib = els[i];
+            if (i != top && sib.Candidate >= threshold && sib.Score > 0 && sib.LinkDensity < 0.33 && sib.EffectiveHint >= 0)
+            {
+                roots.Add(i);
+            }
+        }
+
+        roots.Sort();
+        return roots;
+    }
+
+    private static bool InsideNegativeRegion(List<ElementInfo> els, int id, int container)
+    {
+        for (var i = els[id].Parent; i > container && i >= 0; i = els[i].Parent)
+        {
+            if (els[i].Score < 0 && els[i].Positive < els[i].Negative * 0.5)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool InSubtree(List<ElementInfo> els, int root, int id) => id >= root && id <= els[root].SubtreeEnd;
 
-    private (List<int> Kept, List<int> InContainer) SelectBody(PageWalker page, int container, string titleKey, List<string> warnings)
+    private (List<int> Kept, List<int> InContainer) SelectBody(PageWalker page, List<int> roots, string titleKey, List<string> warnings)
     {
         var els = page.Elements;
         var blocks = page.Blocks;
         var inContainer = new List<int>();
         for (var i = 0; i < blocks.Count; i++)
         {
-            if (InSubtree(els, container, blocks[i].Owner))
+            if (roots.Exists(r => InSubtree(els, r, blocks[i].Owner)))
             {
                 inContainer.Add(i);
             }
@@ -291,12 +419,13 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             var i = inContainer[n];
             var b = blocks[i];
             var owner = els[b.Owner];
+            var container = roots.FindLast(r => r <= b.Owner);
             var key = Text.Key(b.Text);
 
-            if (keptWeight >= 100 && (Patterns.RelatedMarker().IsMatch(b.Text) || (b.HeadingLevel == 1 && key != titleKey && b.Weight > 10)))
+            if (keptWeight >= 100 && Patterns.RelatedMarker().IsMatch(b.Text))
             {
                 var rest = inContainer.Skip(n + 1).Select(j => blocks[j]).Where(x => x.LinkDensity < 0.5).Sum(x => x.Weight - x.LinkWeight);
-                if (rest >= 100 || b.HeadingLevel == 1)
+                if (rest >= 100)
                 {
                     warnings.Add($"dropped trailing content after \"{Truncate(b.Text, 30)}\" ({rest} chars weight): looks like another article");
                 }
@@ -310,12 +439,17 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            if (b.Meta || b.LinkDensity > 0.5 || owner.InCrumb || (b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text)))
+            if (b.Meta || b.LinkDensity > 0.5 || owner.InCrumb || b.Boilerplate)
             {
                 continue;
             }
 
             if (owner.EffectiveHint < 0 && owner.HintAnchor > container)
+            {
+                continue;
+            }
+
+            if (b.Value <= 0 && InsideNegativeRegion(els, b.Owner, container))
             {
                 continue;
             }
@@ -515,7 +649,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         for (var i = from; i <= to; i++)
         {
             var text = blocks[i].Text;
-            if (text.Length > 2000)
+            if (text.Length > 300)
             {
                 continue;
             }

@@ -19,6 +19,12 @@ internal sealed class ElementInfo
     public int HintAnchor { get; set; } = -1;
     public bool InCrumb { get; set; }
     public double Score { get; set; }
+    public double Positive { get; set; }
+    public double Candidate { get; set; }
+    public int Weight { get; set; }
+    public int LinkWeight { get; set; }
+    public double LinkDensity => Weight == 0 ? 0 : (double)LinkWeight / Weight;
+    public double Negative { get; set; }
 }
 
 /// <summary>A paragraph-level run of text as a reader would see it.</summary>
@@ -35,6 +41,7 @@ internal sealed class TextBlock
     public int HeadingLevel { get; init; }
     public double Value { get; set; }
     public bool Meta { get; set; }
+    public bool Boilerplate { get; set; }
 
     public double LinkDensity => Weight == 0 ? 0 : (double)LinkWeight / Weight;
 }

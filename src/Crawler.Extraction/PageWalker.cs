@@ -492,6 +492,19 @@ internal sealed class PageWalker
             return true;
         }
 
+        var cls = node.GetAttributeValue("class", null);
+        if (cls is not null && cls.Contains("hid", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var token in cls.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                // Utility classes that mean display:none; "overflow-hidden" and responsive "hidden-xs" do not.
+                if (token is "hidden" or "hide" or "is-hidden" or "hidden-content" || token.EndsWith("-hide", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
         var style = node.GetAttributeValue("style", null);
         return style is not null && style.Contains("none", StringComparison.OrdinalIgnoreCase)
             && (style.Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase)

@@ -58,8 +58,18 @@ public sealed class SqliteCrawlStore : ICrawlStore
         await ExecuteAsync(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);", cancellationToken);
 
         await using var tx = await BeginAsync(connection, cancellationToken);
-        var current = Convert.ToInt32(await ScalarAsync(connection, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken), CultureInfo.InvariantCulture);
-        foreach (var (version, name, sql) in SqliteSchema.Migrations.Where(m => m.Version > current).OrderBy(m => m.Version))
+        var applied = new HashSet<int>();
+        await using (var read = Command(connection, tx, "SELECT version FROM schema_migrations;"))
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetInt32(0));
+            }
+        }
+
+        // every migration not yet applied, not only those above the highest: branches may land in either order
+        foreach (var (version, name, sql) in SqliteSchema.Migrations.Where(m => !applied.Contains(m.Version)).OrderBy(m => m.Version))
         {
             _logger.LogInformation("Applying store migration {Version} ({Name}) to {Path}", version, name, DatabasePath);
             await ExecuteAsync(connection, tx, sql, cancellationToken);
