@@ -36,14 +36,27 @@ public interface ICrawlStore
         DateTimeOffset now,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Leases up to <paramref name="max"/> due pages of the run, including pages whose earlier lease expired.</summary>
+    /// <summary>
+    /// Leases up to <paramref name="max"/> due pages of the run, including pages whose earlier lease expired, passing
+    /// over pages of <paramref name="busyHosts"/> (hosts that already have enough requests in flight).
+    /// </summary>
     Task<IReadOnlyList<FrontierLease>> ClaimAsync(
         long runId,
         int max,
         string owner,
         TimeSpan leaseFor,
         DateTimeOffset now,
+        IReadOnlyCollection<string>? busyHosts = null,
         CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a page back until <paramref name="until"/> without counting an attempt (robots.txt unreachable, politeness).</summary>
+    Task DeferAsync(FrontierLease lease, DateTimeOffset until, string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Remembers the validators of a whole fetch for the next conditional GET. Called after the page is settled, so a
+    /// crash in between costs one full fetch, never a page skipped as "not modified" that was never stored.
+    /// </summary>
+    Task RecordValidatorsAsync(FrontierLease lease, HttpValidators validators, CancellationToken cancellationToken = default);
 
     /// <summary>When the next pending page of the run is due, or null when the run has nothing left to do.</summary>
     Task<DateTimeOffset?> GetNextDueAsync(long runId, CancellationToken cancellationToken = default);

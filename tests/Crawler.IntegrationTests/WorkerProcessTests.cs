@@ -194,7 +194,7 @@ public sealed class WorkerProcessTests : IAsyncLifetime
             Crawler = new
             {
                 Snapshot = new { SiteName = "snapshot.it" },
-                Fetch = new { PerHostDelay = "00:00:00", PerHostConcurrency = 4, MaxConcurrency = maxConcurrency, MaxRetries = 1, RetryBaseDelay = "00:00:00.050" },
+                Fetch = new { AllowPrivateNetworks = true, PerHostDelay = "00:00:00", PerHostConcurrency = 4, MaxConcurrency = maxConcurrency, MaxRetries = 1, RetryBaseDelay = "00:00:00.050" },
                 Frontier = new { MaxAttempts = 2, RetryBaseDelay = "00:00:00.100", ShutdownGrace = "00:00:05" },
                 Sources = new[]
                 {

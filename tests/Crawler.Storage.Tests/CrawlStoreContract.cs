@@ -162,6 +162,63 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claims_pass_over_hosts_that_are_busy()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://slow.example/1", "http://slow.example/2", "http://fast.example:8080/1");
+        var leases = await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0, busyHosts: ["slow.example"]);
+        Assert.Equal("http://fast.example:8080/1", Assert.Single(leases).Url);
+        Assert.Equal(2, (await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0, busyHosts: ["fast.example:8080"])).Count);
+    }
+
+    [Fact]
+    public async Task A_deferred_page_waits_without_an_attempt_counted()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/1");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+        await Store.DeferAsync(lease, T0.AddMinutes(10), "robots.txt unreachable");
+        Assert.Empty(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0.AddMinutes(9)));
+        Assert.Equal(T0.AddMinutes(10), await Store.GetNextDueAsync(run.Id));
+        var again = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0.AddMinutes(10)));
+        Assert.Equal(0, again.Attempts);
+    }
+
+    [Fact]
+    public async Task Validators_of_a_whole_fetch_come_back_with_the_next_claim()
+    {
+        var run1 = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run1.Id, "http://a/1");
+        var lease = Assert.Single(await Store.ClaimAsync(run1.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+        Assert.Null(lease.Validators);
+        await Store.CompleteAsync(lease, PageOutcome.Listed, null, T0);
+        await Store.RecordValidatorsAsync(lease, new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"));
+
+        var run2 = await FinishAndStartAgain(run1.Id, T0.AddHours(1));
+        await Store.EnqueueAsync(run2, "s", [new("http://a/1", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(1));
+        var next = Assert.Single(await Store.ClaimAsync(run2, 1, "w", TimeSpan.FromMinutes(1), T0.AddHours(1)));
+        Assert.Equal(new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"), next.Validators);
+    }
+
+    [Fact]
+    public async Task A_sitemap_lastmod_not_newer_than_the_last_fetch_skips_the_page()
+    {
+        var run1 = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run1.Id, "http://a/old", "http://a/new");
+        foreach (var lease in await Store.ClaimAsync(run1.Id, 2, "w", TimeSpan.FromMinutes(1), T0))
+        {
+            await Store.CompleteAsync(lease, PageOutcome.Listed, null, T0);
+        }
+
+        var run2 = await FinishAndStartAgain(run1.Id, T0.AddDays(1));
+        var queued = await Store.EnqueueAsync(run2, "s",
+            [new("http://a/old", PageKind.Article, 1, LastModified: T0.AddHours(-1)), new("http://a/new", PageKind.Article, 1, LastModified: T0.AddHours(1))],
+            100, TimeSpan.FromDays(1), T0.AddDays(1));
+        Assert.Equal(1, queued);
+        Assert.Equal("http://a/new", Assert.Single(await Store.ClaimAsync(run2, 10, "w", TimeSpan.FromMinutes(1), T0.AddDays(1))).Url);
+    }
+
+    [Fact]
     public async Task Only_unfinished_runs_are_listed_for_resuming()
     {
         var a = await Store.StartOrResumeRunAsync("a", T0);

@@ -27,8 +27,21 @@ public enum PageOutcome
     Skipped,
 }
 
-/// <summary>A canonical URL asked to be crawled in a run.</summary>
-public sealed record FrontierRequest(string Url, PageKind Kind, int Depth, string? DiscoveredFrom = null);
+/// <summary>
+/// A canonical URL asked to be crawled in a run. <paramref name="LastModified"/> (from a sitemap or feed) lets the
+/// store skip a page fetched since.
+/// </summary>
+public sealed record FrontierRequest(string Url, PageKind Kind, int Depth, string? DiscoveredFrom = null, DateTimeOffset? LastModified = null)
+{
+    /// <summary>host[:port] as the frontier keys politeness: lower-case authority of the URL.</summary>
+    public string Host => Uri.TryCreate(Url, UriKind.Absolute, out var u) ? u.Authority.ToLowerInvariant() : "";
+}
+
+/// <summary>What the server said identifies the version it sent, for a conditional GET next time.</summary>
+public sealed record HttpValidators(string? ETag, string? LastModified)
+{
+    public bool IsEmpty => ETag is null && LastModified is null;
+}
 
 /// <summary>A page claimed by one worker until <see cref="LeaseUntil"/>; only the owner may settle it.</summary>
 public sealed record FrontierLease(
@@ -40,7 +53,11 @@ public sealed record FrontierLease(
     int Depth,
     int Attempts,
     string Owner,
-    DateTimeOffset LeaseUntil);
+    DateTimeOffset LeaseUntil)
+{
+    /// <summary>Validators from the last whole fetch of this URL, if the server sent any.</summary>
+    public HttpValidators? Validators { get; init; }
+}
 
 /// <summary>When a failed page is tried again, and how often before it is dead-lettered.</summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan BaseDelay, TimeSpan MaxDelay)

@@ -173,19 +173,21 @@ public sealed class SqliteCrawlStore : ICrawlStore
             // The row of a URL is reused across runs: queued again when done (or dead long enough) in an earlier
             // run, left alone when this run already has it; so a URL is fetched at most once per run.
             await using var upsert = Command(c, tx, """
-                INSERT INTO frontier(source, url, run_id, kind, depth, state, next_attempt_at, discovered_from, enqueued_at, updated_at)
-                VALUES ($s, $u, $r, $k, $d, 'Pending', $now, $from, $now, $now)
+                INSERT INTO frontier(source, url, host, run_id, kind, depth, state, next_attempt_at, discovered_from, enqueued_at, updated_at)
+                VALUES ($s, $u, $h, $r, $k, $d, 'Pending', $now, $from, $now, $now)
                 ON CONFLICT(source, url) DO UPDATE SET
                     run_id = excluded.run_id, kind = excluded.kind, depth = excluded.depth, state = 'Pending',
                     attempts = 0, retried = 0, next_attempt_at = excluded.next_attempt_at, lease_owner = NULL,
                     lease_until = NULL, last_error = NULL, outcome = NULL, note = NULL,
                     discovered_from = excluded.discovered_from, enqueued_at = excluded.enqueued_at, updated_at = excluded.updated_at
                 WHERE frontier.run_id <> excluded.run_id
+                  -- a sitemap or feed says the page has not changed since we last fetched it whole
+                  AND NOT (frontier.state = 'Done' AND $lastmod IS NOT NULL AND frontier.fetched_at IS NOT NULL AND frontier.fetched_at >= $lastmod)
                   AND (frontier.state IN ('Done', 'Pending')
                        OR (frontier.state = 'Leased' AND frontier.lease_until < $now)
                        OR (frontier.state = 'Dead' AND frontier.updated_at <= $deadBefore));
                 """,
-                ("$s", source), ("$u", ""), ("$r", runId), ("$k", ""), ("$d", 0), ("$now", Ms(now)), ("$from", DBNull.Value),
+                ("$s", source), ("$u", ""), ("$h", ""), ("$r", runId), ("$k", ""), ("$d", 0), ("$now", Ms(now)), ("$from", DBNull.Value), ("$lastmod", DBNull.Value),
                 ("$deadBefore", Ms(now - deadLetterRetryAfter)));
             foreach (var request in requests)
             {
@@ -195,6 +197,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 }
 
                 upsert.Parameters["$u"].Value = request.Url;
+                upsert.Parameters["$h"].Value = request.Host;
+                upsert.Parameters["$lastmod"].Value = request.LastModified is { } lastmod ? Ms(lastmod) : DBNull.Value;
                 upsert.Parameters["$k"].Value = request.Kind.ToString();
                 upsert.Parameters["$d"].Value = request.Depth;
                 upsert.Parameters["$from"].Value = (object?)request.DiscoveredFrom ?? DBNull.Value;
@@ -216,6 +220,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         string owner,
         TimeSpan leaseFor,
         DateTimeOffset now,
+        IReadOnlyCollection<string>? busyHosts = null,
         CancellationToken cancellationToken = default) =>
         WriteAsync<IReadOnlyList<FrontierLease>>(async (c, tx) =>
         {
@@ -227,18 +232,24 @@ public sealed class SqliteCrawlStore : ICrawlStore
                     SELECT id FROM frontier
                     WHERE run_id = $r
                       AND ((state = 'Pending' AND next_attempt_at <= $now) OR (state = 'Leased' AND lease_until < $now))
+                      AND host NOT IN (SELECT value FROM json_each($busy))
                     ORDER BY depth, next_attempt_at, id
                     LIMIT $max)
-                RETURNING id, source, url, kind, depth, attempts;
+                RETURNING id, source, url, kind, depth, attempts, etag, last_modified;
                 """,
-                ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max));
+                ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
+                ("$busy", JsonSerializer.Serialize(busyHosts ?? [])));
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             var leases = new List<FrontierLease>();
             while (await reader.ReadAsync(cancellationToken))
             {
+                var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
                 leases.Add(new FrontierLease(
                     reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
-                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until));
+                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+                {
+                    Validators = validators.IsEmpty ? null : validators,
+                });
             }
 
             return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
@@ -261,6 +272,24 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 UPDATE frontier SET state = 'Pending', lease_owner = NULL, lease_until = NULL
                 WHERE id = $id AND state = 'Leased' AND lease_owner = $o;
                 """, cancellationToken, ("$id", lease.Id), ("$o", lease.Owner));
+            return 0;
+        }, cancellationToken);
+
+    public Task DeferAsync(FrontierLease lease, DateTimeOffset until, string reason, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, """
+                UPDATE frontier SET state = 'Pending', next_attempt_at = $until, note = $why, lease_owner = NULL, lease_until = NULL
+                WHERE id = $id AND state = 'Leased' AND lease_owner = $o;
+                """, cancellationToken, ("$until", Ms(until)), ("$why", reason), ("$id", lease.Id), ("$o", lease.Owner));
+            return 0;
+        }, cancellationToken);
+
+    public Task RecordValidatorsAsync(FrontierLease lease, HttpValidators validators, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, "UPDATE frontier SET etag = $e, last_modified = $m WHERE id = $id;", cancellationToken,
+                ("$e", validators.ETag), ("$m", validators.LastModified), ("$id", lease.Id));
             return 0;
         }, cancellationToken);
 
@@ -471,7 +500,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
 
     private static Task SettleAsync(SqliteConnection c, SqliteTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(c, tx, """
-            UPDATE frontier SET state = 'Done', outcome = $outcome, note = $note, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $now
+            UPDATE frontier SET state = 'Done', outcome = $outcome, note = $note, last_error = NULL, lease_owner = NULL, lease_until = NULL,
+                updated_at = $now, fetched_at = $now
             WHERE id = $id;
             """, ct, ("$outcome", outcome.ToString()), ("$note", note), ("$now", Ms(now)), ("$id", lease.Id));
 

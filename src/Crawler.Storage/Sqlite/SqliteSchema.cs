@@ -82,5 +82,16 @@ internal static class SqliteSchema
                 checks              INTEGER NOT NULL DEFAULT 1
             );
             """),
+        (2, "frontier: host, conditional-GET validators, fetch time", """
+            -- host:port of the URL, so claims can pass over hosts that already have enough requests in flight
+            ALTER TABLE frontier ADD COLUMN host TEXT NOT NULL DEFAULT '';
+            UPDATE frontier SET host = lower(substr(url, instr(url, '://') + 3,
+                instr(substr(url, instr(url, '://') + 3) || '/', '/') - 1));
+            ALTER TABLE frontier ADD COLUMN etag TEXT NULL;
+            ALTER TABLE frontier ADD COLUMN last_modified TEXT NULL;
+            -- when the page was last fetched whole; a sitemap lastmod not newer than this means unchanged
+            ALTER TABLE frontier ADD COLUMN fetched_at INTEGER NULL;
+            CREATE INDEX ix_frontier_run_host ON frontier(run_id, state, host);
+            """),
     ];
 }

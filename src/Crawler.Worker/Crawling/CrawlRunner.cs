@@ -3,6 +3,7 @@ using Crawler.Storage;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Worker.Fetching;
+using Crawler.Worker.Fetching.Robots;
 using Crawler.Worker.Frontier;
 using Crawler.Worker.Sources;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public sealed class CrawlRunner(
     WorkerIdentity identity,
     IOptions<FrontierOptions> frontierOptions,
     IOptions<FetchOptions> fetchOptions,
+    RobotsCache robots,
     TimeProvider clock,
     ILogger<CrawlRunner> logger)
 {
@@ -45,26 +47,43 @@ public sealed class CrawlRunner(
             .OfType<Uri>()
             .Select(u => new FrontierRequest(u.AbsoluteUri, PageKind.Seed, 0))
             .ToList();
+        if (source.Options.DiscoverSitemaps && !run.Resumed)
+        {
+            foreach (var host in source.Seeds.DistinctBy(s => s.Authority))
+            {
+                foreach (var sitemap in await robots.GetSitemapsAsync(host, stopping))
+                {
+                    if (UrlCanonicalizer.CanonicalString(sitemap) is { } canonical && source.IsInScope(new Uri(canonical)))
+                    {
+                        seeds.Add(new FrontierRequest(canonical, PageKind.Seed, 0, host.AbsoluteUri + "robots.txt"));
+                    }
+                }
+            }
+        }
+
         await store.EnqueueAsync(run.Id, source.Name, seeds, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), stopping);
 
         // Pages in flight get their own token: stopping stops claiming at once, but cancels pages only after the grace.
         using var inFlight = new CancellationTokenSource();
         using var graceTimer = stopping.Register(() => inFlight.CancelAfter(_frontier.ShutdownGrace));
-        var running = new List<Task>();
+        var running = new List<(Task Task, string Host)>();
         string? stoppedBecause = null;
         var finished = false;
         var concurrency = fetchOptions.Value.MaxConcurrency;
+        var perHost = fetchOptions.Value.PerHostConcurrency;
         try
         {
             while (!stopping.IsCancellationRequested && stoppedBecause is null)
             {
-                running.RemoveAll(t => t.IsCompleted);
+                running.RemoveAll(t => t.Task.IsCompleted);
                 var claimed = 0;
                 if (running.Count < concurrency)
                 {
-                    var leases = await store.ClaimAsync(run.Id, Math.Min(concurrency - running.Count, _frontier.ClaimBatchSize), identity.Id, _frontier.LeaseDuration, clock.GetUtcNow(), stopping);
+                    // a host with all its slots taken is passed over, so one slow host cannot fill every slot
+                    var busy = running.GroupBy(t => t.Host).Where(g => g.Count() >= perHost).Select(g => g.Key).ToList();
+                    var leases = await store.ClaimAsync(run.Id, Math.Min(concurrency - running.Count, _frontier.ClaimBatchSize), identity.Id, _frontier.LeaseDuration, clock.GetUtcNow(), busy, stopping);
                     claimed = leases.Count;
-                    running.AddRange(leases.Select(lease => ProcessAsync(source, lease, reason => stoppedBecause ??= reason, inFlight.Token)));
+                    running.AddRange(leases.Select(lease => (ProcessAsync(source, lease, reason => stoppedBecause ??= reason, inFlight.Token), HostOf(lease))));
                 }
 
                 if (running.Count > 0)
@@ -72,7 +91,7 @@ public sealed class CrawlRunner(
                     if (claimed == 0 || running.Count >= concurrency)
                     {
                         // a finishing page may queue links; a retry may fall due: look again soon either way
-                        await Task.WhenAny(Task.WhenAny(running), Task.Delay(PollInterval, clock, stopping));
+                        await Task.WhenAny(Task.WhenAny(running.Select(t => t.Task)), Task.Delay(PollInterval, clock, stopping));
                     }
 
                     continue;
@@ -112,10 +131,10 @@ public sealed class CrawlRunner(
         if (stopping.IsCancellationRequested)
         {
             stoppedBecause ??= "stop requested";
-            logger.LogInformation("Stopping run {RunId}: letting {InFlight} page(s) in flight finish", run.Id, running.Count(t => !t.IsCompleted));
+            logger.LogInformation("Stopping run {RunId}: letting {InFlight} page(s) in flight finish", run.Id, running.Count(t => !t.Task.IsCompleted));
         }
 
-        await Task.WhenAll(running);
+        await Task.WhenAll(running.Select(t => t.Task));
         if (finished)
         {
             await store.FinishRunAsync(run.Id, clock.GetUtcNow(), CancellationToken.None);
@@ -128,6 +147,8 @@ public sealed class CrawlRunner(
             run.Id, source.Name, finished ? "finished" : "stopped", watch.Elapsed.TotalSeconds, tally.Snapshots, tally.Unchanged, tally.Duplicates, tally.DeadLettered, tally.Pending + tally.Leased);
         return report;
     }
+
+    private static string HostOf(FrontierLease lease) => new Uri(lease.Url).Authority.ToLowerInvariant();
 
     private async Task ProcessAsync(CrawlSource source, FrontierLease lease, Action<string> stopRun, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Crawler.Extraction;
 using Crawler.Storage;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Snapshots;
+using Crawler.Worker.Discovery;
 using Crawler.Worker.Fetching;
 using Crawler.Worker.Frontier;
 using Crawler.Worker.Normalization;
@@ -14,6 +15,7 @@ namespace Crawler.Worker.Crawling;
 public enum PageDisposition
 {
     Listed,
+    Deferred,
     Snapshot,
     Unchanged,
     Duplicate,
@@ -32,6 +34,7 @@ public sealed record PageReport(PageDisposition Disposition, string Url, long? S
 /// </summary>
 public sealed class PageProcessor(
     PageFetcher fetcher,
+    IOptions<FetchOptions> fetchOptions,
     ICrawlStore store,
     SnapshotBuilder snapshots,
     IOptions<FrontierOptions> frontierOptions,
@@ -44,9 +47,20 @@ public sealed class PageProcessor(
     public async Task<PageReport> ProcessAsync(CrawlSource source, FrontierLease lease, CancellationToken cancellationToken)
     {
         var url = new Uri(lease.Url);
-        var fetch = await fetcher.FetchAsync(url, cancellationToken);
+        var isArticle = lease.Kind == PageKind.Article;
+        // seeds are always fetched whole: they are where new articles are found
+        var policy = new FetchPolicy(RespectRobots(source), isArticle ? lease.Validators : null, AcceptFeeds: !isArticle);
+        var fetch = await fetcher.FetchAsync(url, policy, cancellationToken);
         switch (fetch.Status)
         {
+            case FetchStatus.NotModified:
+                await store.CompleteAsync(lease, PageOutcome.Unchanged, "304 not modified", clock.GetUtcNow(), CancellationToken.None);
+                logger.LogInformation("Unchanged {Url}: 304 not modified", lease.Url);
+                return new PageReport(PageDisposition.Unchanged, lease.Url, Detail: "304 not modified");
+            case FetchStatus.Deferred:
+                await store.DeferAsync(lease, fetch.RetryAt!.Value, fetch.Error!, CancellationToken.None);
+                logger.LogInformation("Deferred {Url} until {RetryAt:o}: {Reason}", lease.Url, fetch.RetryAt, fetch.Error);
+                return new PageReport(PageDisposition.Deferred, lease.Url, Detail: fetch.Error);
             case FetchStatus.TransientFailure:
                 return await FailAsync(lease, fetch.Error!, permanent: false, fetch.RetryAt);
             case FetchStatus.PermanentFailure:
@@ -57,9 +71,18 @@ public sealed class PageProcessor(
                 return new PageReport(PageDisposition.Skipped, lease.Url, Detail: fetch.Error);
         }
 
+        if (!isArticle && FeedReader.TryRead(fetch.Body!, fetch.FinalUrl, fetchOptions.Value.MaxBodyBytes, out var kind, out var feedLinks))
+        {
+            var fromFeed = await QueueFeedLinksAsync(source, lease, feedLinks);
+            await store.CompleteAsync(lease, PageOutcome.Listed, $"{kind}: {fromFeed} new links", clock.GetUtcNow(), CancellationToken.None);
+            await RememberValidatorsAsync(lease, fetch);
+            logger.LogInformation("Listed {Url} ({Kind}): {Links} links, {Queued} newly queued", lease.Url, kind, feedLinks.Count, fromFeed);
+            return new PageReport(PageDisposition.Listed, lease.Url, Detail: $"{fromFeed} queued");
+        }
+
         var article = Extract(source, fetch);
         var queued = await QueueLinksAsync(source, lease, article);
-        if (lease.Kind != PageKind.Article)
+        if (!isArticle)
         {
             await store.CompleteAsync(lease, PageOutcome.Listed, $"{queued} new links", clock.GetUtcNow(), CancellationToken.None);
             logger.LogInformation("Listed {Url}: {Links} links, {Queued} newly queued", lease.Url, article.Links.Count, queued);
@@ -69,19 +92,51 @@ public sealed class PageProcessor(
         if (!article.LooksLikeArticle)
         {
             await store.CompleteAsync(lease, PageOutcome.NotArticle, "no main text", clock.GetUtcNow(), CancellationToken.None);
+            await RememberValidatorsAsync(lease, fetch);
             logger.LogInformation("No article text at {Url}", lease.Url);
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri);
         var saved = await store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None);
+        await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
+    }
+
+    private bool RespectRobots(CrawlSource source) => fetchOptions.Value.RespectRobots && !source.Options.IgnoreRobots;
+
+    /// <summary>Only after the page is settled: a crash before this costs a full fetch next time, never a lost page.</summary>
+    private Task RememberValidatorsAsync(FrontierLease lease, FetchResult fetch) =>
+        fetch.Validators is { } validators ? store.RecordValidatorsAsync(lease, validators, CancellationToken.None) : Task.CompletedTask;
+
+    private async Task<int> QueueFeedLinksAsync(CrawlSource source, FrontierLease lease, IReadOnlyList<FeedLink> links)
+    {
+        var requests = new List<FrontierRequest>();
+        foreach (var link in links)
+        {
+            if (UrlCanonicalizer.Canonicalize(link.Url) is not { } url || !source.IsInScope(url) || source.IsExcluded(url))
+            {
+                continue;
+            }
+
+            if (link.IsSitemap)
+            {
+                // a child of a sitemap index is another list, at the same depth
+                requests.Add(new FrontierRequest(url.AbsoluteUri, PageKind.List, lease.Depth, lease.Url));
+            }
+            else if (lease.Depth + 1 <= source.Options.MaxDepth && source.IsArticleUrl(url))
+            {
+                requests.Add(new FrontierRequest(url.AbsoluteUri, PageKind.Article, lease.Depth + 1, lease.Url, link.LastModified));
+            }
+        }
+
+        return await store.EnqueueAsync(lease.RunId, source.Name, requests, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), CancellationToken.None);
     }
 
     /// <summary>Fetches, normalizes and stores one page outside any run (<c>--url</c>).</summary>
     public async Task<(PageReport Report, FetchResult Fetch)> ProcessOneAsync(CrawlSource source, Uri url, CancellationToken cancellationToken)
     {
-        var fetch = await fetcher.FetchAsync(url, cancellationToken);
+        var fetch = await fetcher.FetchAsync(url, new FetchPolicy(RespectRobots(source)), cancellationToken);
         if (fetch.Status != FetchStatus.Ok)
         {
             var disposition = fetch.Status == FetchStatus.Skipped ? PageDisposition.Skipped : PageDisposition.DeadLettered;

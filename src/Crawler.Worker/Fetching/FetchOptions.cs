@@ -49,6 +49,30 @@ public sealed class FetchOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan PerHostDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Let the crawler connect to private, loopback and link-local addresses. Off by default: a crawled page must not
+    /// be able to steer it at the operator's own network (SSRF). Tests and local demos set it.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Addresses or CIDR networks reachable even when private networks are not.</summary>
+    public List<string> PrivateNetworkAllowList { get; set; } = [];
+
+    /// <summary>Read and obey robots.txt (per source, <c>Crawler:Sources:N:IgnoreRobots</c> may turn it off).</summary>
+    public bool RespectRobots { get; set; } = true;
+
+    /// <summary>How long a host's robots.txt is trusted before it is fetched again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan RobotsCacheDuration { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>After a 5xx or unreachable robots.txt, pages of that host wait this long ("try later").</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RobotsRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The longest Crawl-delay honoured; a larger one is capped (and logged) rather than stalling a host for hours.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Per-host circuit breaker: failure ratio over the sampling window that opens it.</summary>
     [Range(0.01, 1.0)]
     public double BreakerFailureRatio { get; set; } = 0.5;

@@ -11,8 +11,23 @@ public enum FetchStatus
     /// <summary>Will not get better by waiting (404, 410, redirect loop).</summary>
     PermanentFailure,
 
-    /// <summary>Fetched fine but not something we keep (not HTML, too large).</summary>
+    /// <summary>Fetched fine but not something we keep (not HTML, too large), or not ours to fetch (robots.txt).</summary>
     Skipped,
+
+    /// <summary>304: the page has not changed since the validators we sent.</summary>
+    NotModified,
+
+    /// <summary>Not fetched now: the host asked us to come back later (robots.txt answered 5xx).</summary>
+    Deferred,
+}
+
+/// <summary>How one page is to be fetched.</summary>
+/// <param name="RespectRobots">Check robots.txt before every request, redirects included.</param>
+/// <param name="Validators">ETag / Last-Modified of the version we hold, for a conditional GET.</param>
+/// <param name="AcceptFeeds">Also accept XML sitemaps and RSS/Atom feeds (seed pages), not only HTML.</param>
+public sealed record FetchPolicy(bool RespectRobots = true, Storage.Frontier.HttpValidators? Validators = null, bool AcceptFeeds = false)
+{
+    public static FetchPolicy Default { get; } = new();
 }
 
 public sealed record FetchResult(
@@ -27,6 +42,9 @@ public sealed record FetchResult(
     DateTimeOffset? RetryAt,
     IReadOnlyList<Uri> Redirects)
 {
+    /// <summary>ETag / Last-Modified the server sent with a whole page.</summary>
+    public Storage.Frontier.HttpValidators? Validators { get; init; }
+
     public static FetchResult Failed(FetchStatus status, Uri requested, Uri final, int? statusCode, string error, IReadOnlyList<Uri> redirects, DateTimeOffset? retryAt = null) =>
         new(status, requested, final, statusCode, null, null, null, error, retryAt, redirects);
 }

@@ -21,6 +21,7 @@ public static class FetchingServiceCollectionExtensions
         services.AddOptions<FetchOptions>().Bind(configuration.GetSection(FetchOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HostThrottle>();
+        services.AddSingleton<Robots.RobotsCache>();
 
         services.AddHttpClient<PageFetcher>(PageFetcher.HttpClientName, (sp, client) =>
             {
@@ -31,13 +32,19 @@ public static class FetchingServiceCollectionExtensions
                 client.DefaultRequestHeaders.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.5");
                 client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9,en;q=0.8");
             })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                AutomaticDecompression = DecompressionMethods.All,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                ConnectTimeout = sp.GetRequiredService<IOptions<FetchOptions>>().Value.AttemptTimeout,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                var o = sp.GetRequiredService<IOptions<FetchOptions>>().Value;
+                var guard = new NetworkGuard(o);
+                return new SocketsHttpHandler
+                {
+                    AutomaticDecompression = DecompressionMethods.All,
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                    ConnectTimeout = o.AttemptTimeout,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                    ConnectCallback = guard.ConnectAsync,
+                };
             })
             .AddResilienceHandler("page-fetch", static (pipeline, context) =>
             {
@@ -80,7 +87,7 @@ public static class FetchingServiceCollectionExtensions
     /// <summary>Transient failures, except a Retry-After longer than we are willing to wait inside one call.</summary>
     private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, FetchOptions o)
     {
-        if (!HttpClientResiliencePredicates.IsTransient(outcome))
+        if (NetworkGuard.IsBlocked(outcome.Exception) || !HttpClientResiliencePredicates.IsTransient(outcome))
         {
             return false;
         }

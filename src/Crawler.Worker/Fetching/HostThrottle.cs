@@ -4,39 +4,68 @@ using Microsoft.Extensions.Options;
 namespace Crawler.Worker.Fetching;
 
 /// <summary>
-/// Per-host politeness inside one process: at most N requests in flight to a host and a minimum gap between their
-/// starts. Other hosts are not held up by a slow one, because each host has its own gate.
+/// Politeness inside one process: at most N requests in flight to a host, a minimum gap between their starts (the
+/// configured delay or the host's Crawl-delay, whichever is larger), and a global limit across hosts. The host gate
+/// is taken first, so a page waiting out its host's delay holds no global slot and other hosts go on.
 /// </summary>
-public sealed class HostThrottle(IOptionsMonitor<FetchOptions> options, TimeProvider clock)
+public sealed class HostThrottle : IDisposable
 {
     private readonly ConcurrentDictionary<string, HostGate> _gates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IOptionsMonitor<FetchOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly SemaphoreSlim _global;
 
-    public async Task<IDisposable> AcquireAsync(string host, CancellationToken cancellationToken)
+    public HostThrottle(IOptionsMonitor<FetchOptions> options, TimeProvider clock)
     {
-        var o = options.CurrentValue;
+        _options = options;
+        _clock = clock;
+        _global = new SemaphoreSlim(options.CurrentValue.MaxConcurrency, options.CurrentValue.MaxConcurrency);
+    }
+
+    public void Dispose()
+    {
+        _global.Dispose();
+        foreach (var gate in _gates.Values)
+        {
+            gate.Slots.Dispose();
+        }
+    }
+
+    public async Task<IDisposable> AcquireAsync(string host, TimeSpan? crawlDelay, CancellationToken cancellationToken)
+    {
+        var o = _options.CurrentValue;
         var gate = _gates.GetOrAdd(host, _ => new HostGate(o.PerHostConcurrency));
+        var delay = crawlDelay is { } asked && asked > o.PerHostDelay ? (asked < o.MaxCrawlDelay ? asked : o.MaxCrawlDelay) : o.PerHostDelay;
         await gate.Slots.WaitAsync(cancellationToken);
+        var holdsGlobal = false;
         try
         {
             TimeSpan wait;
             lock (gate)
             {
-                var now = clock.GetUtcNow();
+                var now = _clock.GetUtcNow();
                 var start = gate.NextStart > now ? gate.NextStart : now;
-                gate.NextStart = start + o.PerHostDelay;
+                gate.NextStart = start + delay;
                 wait = start - now;
             }
 
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, clock, cancellationToken);
+                await Task.Delay(wait, _clock, cancellationToken);
             }
 
-            return new Release(gate.Slots);
+            await _global.WaitAsync(cancellationToken);
+            holdsGlobal = true;
+            return new Release(gate.Slots, _global);
         }
         catch
         {
             gate.Slots.Release();
+            if (holdsGlobal)
+            {
+                _global.Release();
+            }
+
             throw;
         }
     }
@@ -48,7 +77,7 @@ public sealed class HostThrottle(IOptionsMonitor<FetchOptions> options, TimeProv
         public DateTimeOffset NextStart { get; set; }
     }
 
-    private sealed class Release(SemaphoreSlim slots) : IDisposable
+    private sealed class Release(SemaphoreSlim host, SemaphoreSlim global) : IDisposable
     {
         private int _released;
 
@@ -56,7 +85,8 @@ public sealed class HostThrottle(IOptionsMonitor<FetchOptions> options, TimeProv
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release();
+                global.Release();
+                host.Release();
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
+using Crawler.Worker.Fetching.Robots;
 using Polly.Timeout;
 
 namespace Crawler.Worker.Fetching;
@@ -11,7 +12,7 @@ namespace Crawler.Worker.Fetching;
 /// size limit under one deadline, and classifies every failure as transient or permanent. Retries with backoff,
 /// Retry-After, timeouts and the per-host circuit breaker live in the HttpClient's resilience pipeline.
 /// </summary>
-public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> options, HostThrottle throttle, TimeProvider clock, ILogger<PageFetcher> logger)
+public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> options, HostThrottle throttle, RobotsCache robots, TimeProvider clock, ILogger<PageFetcher> logger)
 {
     public const string HttpClientName = "pages";
 
@@ -20,8 +21,17 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         "text/html", "application/xhtml+xml", "text/plain",
     };
 
-    public async Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken)
+    private static readonly HashSet<string> FeedTypes = new(StringComparer.OrdinalIgnoreCase)
     {
+        "application/xml", "text/xml", "application/rss+xml", "application/atom+xml", "application/rdf+xml",
+        "application/x-gzip", "application/gzip", "application/octet-stream",
+    };
+
+    public Task<FetchResult> FetchAsync(Uri url, CancellationToken cancellationToken) => FetchAsync(url, FetchPolicy.Default, cancellationToken);
+
+    public async Task<FetchResult> FetchAsync(Uri url, FetchPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
         var o = options.CurrentValue;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(o.TotalTimeout);
@@ -31,16 +41,53 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         {
             for (var hop = 0; ; hop++)
             {
+                TimeSpan? crawlDelay = null;
+                if (policy.RespectRobots)
+                {
+                    // every hop: a redirect may lead to a path or host that robots.txt closes
+                    var verdict = await robots.CheckAsync(current, deadline.Token);
+                    if (verdict.RetryAt is { } later)
+                    {
+                        return FetchResult.Failed(FetchStatus.Deferred, url, current, null, verdict.Reason ?? "robots.txt unavailable", redirects, later);
+                    }
+
+                    if (!verdict.Allowed)
+                    {
+                        return FetchResult.Failed(FetchStatus.Skipped, url, current, null, $"disallowed by robots.txt of {current.Authority}", redirects);
+                    }
+
+                    crawlDelay = verdict.CrawlDelay;
+                }
+
                 HttpResponseMessage response;
-                using (await throttle.AcquireAsync(current.Authority, deadline.Token))
+                using (await throttle.AcquireAsync(current.Authority, crawlDelay, deadline.Token))
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, current);
+                    if (hop == 0 && policy.Validators is { } held)
+                    {
+                        // conditional GET: only for the URL the validators belong to, not for a redirect target
+                        if (held.ETag is { } etag)
+                        {
+                            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+                        }
+
+                        if (held.LastModified is { } modified)
+                        {
+                            request.Headers.TryAddWithoutValidation("If-Modified-Since", modified);
+                        }
+                    }
+
                     response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                 }
 
                 using (response)
                 {
                     var status = (int)response.StatusCode;
+                    if (status == 304)
+                    {
+                        return FetchResult.Failed(FetchStatus.NotModified, url, current, status, "not modified since the version held", redirects);
+                    }
+
                     if (status is >= 300 and < 400 && response.Headers.Location is { } location)
                     {
                         var next = location.IsAbsoluteUri ? location : new Uri(current, location);
@@ -69,7 +116,7 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
                         return Classify(url, current, response, redirects, o);
                     }
 
-                    return await ReadBodyAsync(url, current, response, redirects, o, deadline.Token);
+                    return await ReadBodyAsync(url, current, response, redirects, o, policy, deadline.Token);
                 }
             }
         }
@@ -88,6 +135,10 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         catch (BrokenCircuitException)
         {
             return FetchResult.Failed(FetchStatus.TransientFailure, url, current, null, $"circuit open for {current.Authority} after repeated failures", redirects, clock.GetUtcNow() + o.BreakDuration);
+        }
+        catch (HttpRequestException ex) when (NetworkGuard.IsBlocked(ex))
+        {
+            return FetchResult.Failed(FetchStatus.PermanentFailure, url, current, null, Describe(ex), redirects);
         }
         catch (HttpRequestException ex)
         {
@@ -115,11 +166,12 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         return FetchResult.Failed(FetchStatus.TransientFailure, url, current, status, error, redirects, retryAt);
     }
 
-    private async Task<FetchResult> ReadBodyAsync(Uri url, Uri current, HttpResponseMessage response, List<Uri> redirects, FetchOptions o, CancellationToken ct)
+    private async Task<FetchResult> ReadBodyAsync(Uri url, Uri current, HttpResponseMessage response, List<Uri> redirects, FetchOptions o, FetchPolicy policy, CancellationToken ct)
     {
         var status = (int)response.StatusCode;
         var contentType = response.Content.Headers.ContentType;
-        if (contentType?.MediaType is { } media && !HtmlTypes.Contains(media))
+        // decided on the headers, before a byte of a PDF or video is downloaded
+        if (contentType?.MediaType is { } media && !HtmlTypes.Contains(media) && !(policy.AcceptFeeds && FeedTypes.Contains(media)))
         {
             return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"not HTML ({media})", redirects);
         }
@@ -145,7 +197,11 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
                 body.Write(buffer, 0, read);
             }
 
-            return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, body.ToArray(), null, null, redirects);
+            var validators = new Storage.Frontier.HttpValidators(response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"));
+            return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, body.ToArray(), null, null, redirects)
+            {
+                Validators = validators.IsEmpty ? null : validators,
+            };
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {

@@ -13,8 +13,11 @@ public sealed class CrawlSource
         Name = options.Name;
         SiteName = string.IsNullOrWhiteSpace(options.SiteName) ? snapshot.SiteName : options.SiteName;
         Seeds = options.Seeds.Select(s => new Uri(s)).ToList();
-        Hosts = Seeds.Select(s => s.IdnHost.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+        Hosts = Seeds.Select(s => s.IdnHost.ToLowerInvariant())
+            .Concat(options.AllowedHosts.Select(h => new Uri("http://" + h).IdnHost.ToLowerInvariant()))
+            .ToHashSet(StringComparer.Ordinal);
         Include = string.IsNullOrEmpty(options.Include) ? null : new Regex(options.Include, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        Exclude = string.IsNullOrEmpty(options.Exclude) ? null : new Regex(options.Exclude, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         TimeZone = TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrWhiteSpace(options.TimeZone) ? snapshot.TimeZone : options.TimeZone);
     }
 
@@ -30,11 +33,15 @@ public sealed class CrawlSource
 
     public Regex? Include { get; }
 
+    public Regex? Exclude { get; }
+
     public TimeZoneInfo TimeZone { get; }
 
     public bool IsInScope(Uri url) => Hosts.Contains(url.IdnHost.ToLowerInvariant());
 
-    public bool IsArticleUrl(Uri url) => Include is null || Include.IsMatch(url.AbsoluteUri);
+    public bool IsArticleUrl(Uri url) => (Include is null || Include.IsMatch(url.AbsoluteUri)) && !IsExcluded(url);
+
+    public bool IsExcluded(Uri url) => Exclude is not null && Exclude.IsMatch(url.AbsoluteUri);
 }
 
 /// <summary>The configured sources, plus an ad-hoc one for pages fetched by hand (<c>--url</c>).</summary>

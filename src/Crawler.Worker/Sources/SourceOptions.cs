@@ -28,6 +28,18 @@ public sealed class SourceOptions
     public string? TimeZone { get; set; }
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Regex of URLs never to queue, applied after <see cref="Include"/> (e.g. login, print or comment pages).</summary>
+    public string? Exclude { get; set; }
+
+    /// <summary>Hosts besides the seeds' that links may lead to (e.g. a separate article host). Exact names, lower-case.</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Fetch pages robots.txt disallows. Only for sites whose owner agreed; default false.</summary>
+    public bool IgnoreRobots { get; set; }
+
+    /// <summary>Also seed the run with the Sitemap: lines of the seed hosts' robots.txt.</summary>
+    public bool DiscoverSitemaps { get; set; }
 }
 
 public sealed class SourcesOptions

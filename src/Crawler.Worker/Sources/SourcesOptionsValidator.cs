@@ -52,6 +52,26 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
                 }
             }
 
+            if (!string.IsNullOrEmpty(s.Exclude))
+            {
+                try
+                {
+                    _ = new Regex(s.Exclude, RegexOptions.None, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException ex)
+                {
+                    failures.Add($"{key}:Exclude '{s.Exclude}' is not a valid regular expression: {ex.Message}");
+                }
+            }
+
+            for (var j = 0; j < s.AllowedHosts.Count; j++)
+            {
+                if (Uri.CheckHostName(s.AllowedHosts[j]) == UriHostNameType.Unknown)
+                {
+                    failures.Add($"{key}:AllowedHosts:{j} '{s.AllowedHosts[j]}' is not a host name.");
+                }
+            }
+
             if (!CronExpression.IsValidExpression(s.Schedule))
             {
                 failures.Add($"{key}:Schedule '{s.Schedule}' is not a valid Quartz cron expression (six or seven fields, seconds first, e.g. '0 0/30 * * * ?').");

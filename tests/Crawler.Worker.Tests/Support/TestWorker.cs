@@ -47,6 +47,7 @@ internal sealed class TestWorker : IDisposable
         ["Crawler:Sources:0:Include"] = NewsSite.ArticlePattern,
         ["Crawler:Sources:0:MaxPages"] = "200",
         ["Crawler:Sources:0:Schedule"] = "0 0 * * * ?",
+        ["Crawler:Fetch:AllowPrivateNetworks"] = "true",
         ["Crawler:Fetch:PerHostDelay"] = "00:00:00",
         ["Crawler:Fetch:PerHostConcurrency"] = "4",
         ["Crawler:Fetch:MaxConcurrency"] = "4",
