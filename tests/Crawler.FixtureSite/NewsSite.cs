@@ -26,6 +26,12 @@ public sealed class NewsSiteOptions
 
     /// <summary>Seconds sent in Retry-After by /news/a/throttled.html on its first request.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>Body of /robots.txt (<c>{base}</c> becomes the site's URL); null serves 404.</summary>
+    public string? RobotsTxt { get; init; }
+
+    /// <summary>Status of /robots.txt when not 200 or 404 (e.g. 503).</summary>
+    public int? RobotsStatus { get; init; }
 }
 
 /// <summary>
@@ -55,7 +61,7 @@ public sealed class NewsSite : IAsyncDisposable
     public Uri Seed => new(BaseUrl, "news/list/1");
 
     /// <summary>The include regex that matches every article URL of this site.</summary>
-    public static string ArticlePattern => "/news/(a|gbk|gbk-header|mirror|slow|flaky|r|loop|zh)/";
+    public static string ArticlePattern => "/news/(a|gbk|gbk-header|mirror|slow|flaky|r|loop|zh|etag|chain|hostile)/";
 
     public static async Task<NewsSite> StartAsync(NewsSiteOptions? options = null)
     {
@@ -140,7 +146,131 @@ public sealed class NewsSite : IAsyncDisposable
         app.MapGet("/news/loop/a.html", () => Results.Redirect("/news/loop/b.html"));
         app.MapGet("/news/loop/b.html", () => Results.Redirect("/news/loop/a.html"));
         app.MapGet("/news/gone.html", () => Results.StatusCode(410));
+        MapPoliteness(app);
+        MapHostile(app);
     }
+
+    /// <summary>robots.txt, an article with validators, sitemaps and feeds.</summary>
+    private void MapPoliteness(WebApplication app)
+    {
+        app.MapGet("/robots.txt", () => _options.RobotsStatus is { } status
+            ? Results.StatusCode(status)
+            : _options.RobotsTxt is { } robots ? Results.Text(robots.Replace("{base}", BaseUrl.AbsoluteUri, StringComparison.Ordinal), "text/plain") : Results.NotFound());
+
+        app.MapGet("/news/etag/{n:int}.html", (int n, HttpContext c) =>
+        {
+            var etag = $"\"story-{n}-{_editions.GetValueOrDefault(n)}\"";
+            if (c.Request.Headers.IfNoneMatch.ToString() == etag)
+            {
+                Interlocked.Increment(ref _notModified);
+                return Results.StatusCode(304);
+            }
+
+            c.Response.Headers.ETag = etag;
+            c.Response.Headers.LastModified = "Tue, 24 Nov 2026 08:00:00 GMT";
+            return Html(EnglishArticle(2000 + n, _editions.GetValueOrDefault(n), canonical: false));
+        });
+
+        app.MapGet("/sitemap-index.xml", () => Results.Text($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+              <sitemap><loc>{BaseUrl}sitemap-news.xml</loc><lastmod>2026-11-24</lastmod></sitemap>
+            </sitemapindex>
+            """, "application/xml"));
+        app.MapGet("/sitemap-news.xml", () => Results.Text($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+              <url><loc>{BaseUrl}news/a/1.html</loc><lastmod>{SitemapLastMod:yyyy-MM-ddTHH:mm:ssK}</lastmod></url>
+              <url><loc>{BaseUrl}news/a/2.html</loc><lastmod>{SitemapLastMod:yyyy-MM-ddTHH:mm:ssK}</lastmod></url>
+              <url><loc>https://elsewhere.invalid/news/a/9.html</loc></url>
+            </urlset>
+            """, "application/xml"));
+        app.MapGet("/feed.rss", () => Results.Text($"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0"><channel><title>Fixture News</title>
+              <item><title>{ArticleTitle(3)}</title><link>{BaseUrl}news/a/3.html</link><pubDate>Tue, 24 Nov 2026 08:00:00 GMT</pubDate></item>
+            </channel></rss>
+            """, "application/rss+xml"));
+        app.MapGet("/atom.xml", () => Results.Text($"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>Fixture News</title>
+              <entry><title>{ArticleTitle(4)}</title><link rel="alternate" href="{BaseUrl}news/a/4.html"/><updated>2026-11-24T08:00:00Z</updated></entry>
+            </feed>
+            """, "application/atom+xml"));
+        app.MapGet("/news/list/scoped", () => Html(Page("Scoped", "<h1>Scope</h1>", """
+            <ul>
+            <li><a href="/news/a/1.html">Followed</a></li>
+            <li><a href="/news/a/2.html" rel="nofollow">Not followed: nofollow</a></li>
+            <li><a href="/news/a/3.html?print=1">Excluded by pattern</a></li>
+            <li><a href="http://[::1">Malformed</a></li>
+            <li><a href="ht!tp://broken">Malformed scheme</a></li>
+            <li><a href="javascript:void(0)">Script</a></li>
+            </ul>
+            """)));
+    }
+
+    /// <summary>Pages that try to hurt a crawler.</summary>
+    private void MapHostile(WebApplication app)
+    {
+        app.MapGet("/news/hostile/bomb.html", async (HttpContext c) =>
+        {
+            // 64 MiB of zeros, about 64 KiB on the wire
+            c.Response.ContentType = "text/html; charset=utf-8";
+            c.Response.Headers.ContentEncoding = "gzip";
+            await c.Response.Body.WriteAsync(GzipBomb.Value);
+        });
+        app.MapGet("/news/hostile/report.pdf", () => Results.Bytes(new byte[256 * 1024], "application/pdf"));
+        app.MapGet("/news/hostile/drip.html", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/html; charset=utf-8";
+            await c.Response.WriteAsync("<html><body><p>", c.RequestAborted);
+            for (var i = 0; i < 600 && !c.RequestAborted.IsCancellationRequested; i++)
+            {
+                await c.Response.WriteAsync("drip ", c.RequestAborted);
+                await c.Response.Body.FlushAsync(c.RequestAborted);
+                await Task.Delay(100, c.RequestAborted);
+            }
+        });
+        app.MapGet("/news/hostile/truncated.html", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/html; charset=utf-8";
+            c.Response.ContentLength = 10_000;
+            await c.Response.WriteAsync(new string('x', 3000));
+            await c.Response.Body.FlushAsync();
+            // let the client take the headers and start on the body; an RST sent at once would discard them unread
+            await Task.Delay(300);
+            c.Abort();
+        });
+        // declared UTF-8 in the header, written in GBK
+        app.MapGet("/news/hostile/lying-utf8.html", () => Bytes(Encoding.GetEncoding("GBK").GetBytes(ChineseArticle(301, "")), "text/html; charset=utf-8"));
+        // declared GBK in a meta tag, written in UTF-8
+        app.MapGet("/news/hostile/lying-gbk.html", () => Bytes(Encoding.UTF8.GetBytes(ChineseArticle(302, "<meta charset=\"gbk\">")), "text/html"));
+        app.MapGet("/news/chain/{n:int}.html", (int n) => n < 20 ? Results.Redirect($"/news/chain/{n + 1}.html") : Html(EnglishArticle(3000, 0, canonical: false)));
+        app.MapGet("/news/hostile/to-other-loopback.html", () => Results.Redirect($"http://127.0.0.2:{BaseUrl.Port}/news/a/1.html"));
+    }
+
+    private static readonly Lazy<byte[]> GzipBomb = new(() =>
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var zeros = new byte[1024 * 1024];
+            for (var i = 0; i < 64; i++)
+            {
+                gzip.Write(zeros);
+            }
+        }
+
+        return output.ToArray();
+    });
+
+    /// <summary>lastmod the sitemap gives its articles.</summary>
+    public DateTimeOffset SitemapLastMod { get; set; } = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+
+    private int _notModified;
+
+    /// <summary>304 answers sent by /news/etag/*.</summary>
+    public int NotModifiedResponses => Volatile.Read(ref _notModified);
 
     private string ListPage(int n)
     {

@@ -57,41 +57,41 @@ public static class FeedReader
 
             string? loc = null;
             DateTimeOffset? modified = null;
-            while (reader.Read())
+            reader.Read();
+            while (!reader.EOF)
             {
                 if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName is "url" or "sitemap" or "item" or "entry")
                 {
                     Add(found, loc, modified, reader.LocalName == "sitemap", baseUrl);
                     loc = null;
                     modified = null;
-                    continue;
                 }
-
-                if (reader.NodeType != XmlNodeType.Element)
+                else if (reader.NodeType == XmlNodeType.Element)
                 {
-                    continue;
+                    // ReadElementContentAsString moves past the element itself, so those branches skip the Read below
+                    switch (reader.LocalName)
+                    {
+                        case "loc":
+                            loc = reader.ReadElementContentAsString().Trim();
+                            continue;
+                        case "link" when kind == "atom":
+                            if (reader.GetAttribute("rel") is null or "alternate")
+                            {
+                                loc = reader.GetAttribute("href");
+                            }
+
+                            break;
+                        case "link":
+                            loc = reader.ReadElementContentAsString().Trim();
+                            continue;
+                        case "lastmod" or "pubDate" or "updated" or "published" or "date":
+                            var date = ParseDate(reader.ReadElementContentAsString());
+                            modified ??= date;
+                            continue;
+                    }
                 }
 
-                switch (reader.LocalName)
-                {
-                    case "loc":
-                        loc = reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "link" when kind == "atom":
-                        var rel = reader.GetAttribute("rel");
-                        if (rel is null or "alternate")
-                        {
-                            loc = reader.GetAttribute("href");
-                        }
-
-                        break;
-                    case "link":
-                        loc = reader.ReadElementContentAsString().Trim();
-                        break;
-                    case "lastmod" or "pubDate" or "updated" or "published" or "date":
-                        modified ??= ParseDate(reader.ReadElementContentAsString());
-                        break;
-                }
+                reader.Read();
             }
         }
         catch (XmlException)

@@ -78,14 +78,26 @@ internal sealed class TestWorker : IDisposable
         Services.GetRequiredService<CrawlRunner>().RunAsync(Source, stopping);
 
     /// <summary>Rows in a table, read on a connection of its own, as an operator's sqlite3 would.</summary>
-    public long Count(string table)
+    public long Count(string table) => Convert.ToInt64(Scalar($"SELECT COUNT(*) FROM {table}"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>One value from the store file, for asserting what an operator would see.</summary>
+    public object? Scalar(string sql, params (string Name, object Value)[] parameters)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = $"SELECT COUNT(*) FROM {table}";
-        return (long)cmd.ExecuteScalar()!;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        return cmd.ExecuteScalar();
     }
+
+    /// <summary>State, outcome and note of a URL's frontier row: "Done/Skipped/disallowed by robots.txt ...".</summary>
+    public string? FrontierRow(Uri url) =>
+        Scalar("SELECT state || '/' || COALESCE(outcome, '') || '/' || COALESCE(note, last_error, '') FROM frontier WHERE url = $u", ("$u", url.AbsoluteUri)) as string;
 
     public void Dispose()
     {
