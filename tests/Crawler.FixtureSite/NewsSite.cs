@@ -96,8 +96,12 @@ public sealed class NewsSite : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>The User-Agent of the last request.</summary>
+    public string? LastUserAgent { get; private set; }
+
     private void Count(HttpContext context)
     {
+        LastUserAgent = context.Request.Headers.UserAgent.ToString();
         var path = context.Request.Path.Value ?? "/";
         _log.Enqueue((path, DateTimeOffset.UtcNow));
         _requests.AddOrUpdate(path, 1, (_, n) => n + 1);

@@ -150,6 +150,38 @@ public sealed class PolitenessTests
         Assert.Equal(1, site.RequestsTo("/news/hostile/to-other-loopback.html"));
     }
 
+    [Fact]
+    public async Task A_slow_host_does_not_hold_up_a_fast_one()
+    {
+        await using var slow = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 0, SlowArticles = 5, SlowDelay = TimeSpan.FromMilliseconds(600) });
+        await using var fast = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 6 });
+        using var worker = await TestWorker.StartAsync(slow, s =>
+        {
+            s["Crawler:Sources:0:Seeds:0"] = new Uri(slow.BaseUrl, "news/list/2").AbsoluteUri;
+            s["Crawler:Sources:0:Seeds:1"] = fast.Seed.AbsoluteUri;
+            s["Crawler:Sources:0:Include"] = "/news/(a|slow)/[0-9]+\\.html$";
+            s["Crawler:Fetch:MaxConcurrency"] = "4";
+            s["Crawler:Fetch:PerHostConcurrency"] = "1";
+        });
+
+        var report = await worker.CrawlAsync();
+
+        Assert.Equal(11, report.Tally.Snapshots);
+        // one request at a time to the slow host; the fast host's six articles are all done before its third
+        var fastDone = Enumerable.Range(1, 6).Max(i => fast.RequestTimes($"/news/a/{i}.html").Single());
+        var slowThird = Enumerable.Range(1, 5).Select(i => slow.RequestTimes($"/news/slow/{i}.html").Single()).Order().ElementAt(2);
+        Assert.True(fastDone < slowThird, $"fast host finished at {fastDone:HH:mm:ss.fff}, slow host's third request at {slowThird:HH:mm:ss.fff}");
+    }
+
+    [Fact]
+    public async Task Requests_carry_the_configured_user_agent()
+    {
+        await using var site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 1 });
+        using var worker = await TestWorker.StartAsync(site, s => s["Crawler:Fetch:UserAgent"] = "ExampleNewsArchiveBot/2.1 (+https://archive.example/bot)");
+        await worker.Services.GetRequiredService<PageFetcher>().FetchAsync(new Uri(site.BaseUrl, "news/a/1.html"), default);
+        Assert.Equal("ExampleNewsArchiveBot/2.1 (+https://archive.example/bot)", site.LastUserAgent);
+    }
+
     /// <summary>Starts a run holding just this URL and claims it, as the runner would.</summary>
     private static async Task<Storage.Frontier.FrontierLease> QueueOneAsync(TestWorker worker, Uri url)
     {
