@@ -59,9 +59,19 @@ internal static class Commands
                 return ExitCodes.UsageOrConfiguration;
             }
 
-            await InitializeStoreAsync(host);
             using var stop = new StopSignal();
-            var reports = await Task.WhenAll(sources.Select(s => host.Services.GetRequiredService<CrawlRunner>().RunAsync(s, stop.Token)));
+            RunReport[] reports;
+            try
+            {
+                await InitializeStoreAsync(host);
+                reports = await Task.WhenAll(sources.Select(s => host.Services.GetRequiredService<CrawlRunner>().RunAsync(s, stop.Token)));
+            }
+            catch (StoreUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"Store unavailable: {ex.Message}");
+                return ExitCodes.SomePagesFailed;
+            }
+
             Console.Out.Write(FormatSummary(reports));
             return reports.Any(r => r.Failed > 0 || !r.Finished) ? ExitCodes.SomePagesFailed : ExitCodes.Success;
         }

@@ -102,6 +102,11 @@ public static class CrawlerCommandLine
                     _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
                 };
             }
+            catch (Storage.StoreUnavailableException ex)
+            {
+                await Console.Error.WriteLineAsync($"Store unavailable: {ex.Message}");
+                return ExitCodes.SomePagesFailed;
+            }
             catch (OptionsValidationException ex)
             {
                 await Console.Error.WriteLineAsync("Configuration error:");

@@ -127,6 +127,11 @@ public sealed class CrawlRunner(
         {
             // stop requested while waiting: fall through and drain
         }
+        catch (StoreUnavailableException ex)
+        {
+            logger.LogCritical(ex, "Store unavailable; stopping run {RunId} of {Source}", run.Id, source.Name);
+            stoppedBecause ??= ex.Message;
+        }
 
         if (stopping.IsCancellationRequested)
         {
@@ -135,12 +140,24 @@ public sealed class CrawlRunner(
         }
 
         await Task.WhenAll(running.Select(t => t.Task));
-        if (finished)
+        RunTally tally;
+        try
         {
-            await store.FinishRunAsync(run.Id, clock.GetUtcNow(), CancellationToken.None);
+            if (finished)
+            {
+                await store.FinishRunAsync(run.Id, clock.GetUtcNow(), CancellationToken.None);
+            }
+
+            tally = await store.GetRunTallyAsync(run.Id, CancellationToken.None);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // the run stays open and is resumed by the next start; report what we can
+            finished = false;
+            stoppedBecause ??= ex.Message;
+            tally = new RunTally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
-        var tally = await store.GetRunTallyAsync(run.Id, CancellationToken.None);
         var report = new RunReport(source.Name, run.Id, run.Resumed, finished, tally, watch.Elapsed, stoppedBecause);
         logger.LogInformation(
             "Run {RunId} of {Source} {State} in {Elapsed:0.0} s: {Snapshots} new snapshots, {Unchanged} unchanged, {Duplicates} duplicates, {DeadLettered} dead-lettered, {Pending} still queued",
