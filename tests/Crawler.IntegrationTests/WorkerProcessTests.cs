@@ -35,6 +35,7 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         Assert.True(exit == 0, stderr);
         Assert.Matches(@"fixture\s+\d+\s+5\s+4\s+0\s+0", stdout); // fetched 5 (list + 4 articles), 4 new, 0 unchanged, 0 duplicates
         Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM snapshots"));
+        Assert.Matches(@"time per stage .*: fetch \d+\.\d s, extract \d+\.\d\d s, dedupe\+store \d+\.\d\d s", stdout);
         Assert.Contains("Starting run", stderr, StringComparison.Ordinal); // logs go to stderr, stdout stays clean
     }
 

@@ -192,6 +192,11 @@ internal static class Commands
             var t = r.Tally;
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"{r.Source,-20} {r.RunId,5} {t.Done,8} {t.Snapshots,6} {t.Unchanged,10} {t.Duplicates,11} {t.NotArticles,12} {t.Skipped,8} {t.Retried,8} {r.Failed,7} {t.DeadLettered,6} {r.Elapsed.TotalSeconds,8:0.0}");
+            if (r.Stages is { } stages)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: time per stage (summed over concurrent pages): {stages}");
+            }
+
             if (r.StoppedBecause is not null)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: run {r.RunId} not finished: {r.StoppedBecause}");

@@ -13,6 +13,9 @@ namespace Crawler.Worker.Crawling;
 /// <summary>How a run ended, with the store's count of every page in it.</summary>
 public sealed record RunReport(string Source, long RunId, bool Resumed, bool Finished, RunTally Tally, TimeSpan Elapsed, string? StoppedBecause)
 {
+    /// <summary>Time per stage, summed over concurrent pages; null when the run processed nothing in this process.</summary>
+    public StageTimings? Stages { get; init; }
+
     /// <summary>Pages that did not end well: dead-lettered, or still waiting for a retry when the run stopped.</summary>
     public int Failed => Tally.DeadLettered + Tally.Pending + Tally.Leased;
 }
@@ -158,10 +161,10 @@ public sealed class CrawlRunner(
             tally = new RunTally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
-        var report = new RunReport(source.Name, run.Id, run.Resumed, finished, tally, watch.Elapsed, stoppedBecause);
+        var report = new RunReport(source.Name, run.Id, run.Resumed, finished, tally, watch.Elapsed, stoppedBecause) { Stages = processor.Timings };
         logger.LogInformation(
-            "Run {RunId} of {Source} {State} in {Elapsed:0.0} s: {Snapshots} new snapshots, {Unchanged} unchanged, {Duplicates} duplicates, {DeadLettered} dead-lettered, {Pending} still queued",
-            run.Id, source.Name, finished ? "finished" : "stopped", watch.Elapsed.TotalSeconds, tally.Snapshots, tally.Unchanged, tally.Duplicates, tally.DeadLettered, tally.Pending + tally.Leased);
+            "Run {RunId} of {Source} {State} in {Elapsed:0.0} s: {Snapshots} new snapshots, {Unchanged} unchanged, {Duplicates} duplicates, {DeadLettered} dead-lettered, {Pending} still queued; {Stages}",
+            run.Id, source.Name, finished ? "finished" : "stopped", watch.Elapsed.TotalSeconds, tally.Snapshots, tally.Unchanged, tally.Duplicates, tally.DeadLettered, tally.Pending + tally.Leased, processor.Timings.ToString());
         return report;
     }
 

@@ -44,13 +44,16 @@ public sealed class PageProcessor(
 {
     private readonly FrontierOptions _frontier = frontierOptions.Value;
 
+    /// <summary>Time per stage of the pages this processor handled (one processor serves one run).</summary>
+    public StageTimings Timings { get; } = new();
+
     public async Task<PageReport> ProcessAsync(CrawlSource source, FrontierLease lease, CancellationToken cancellationToken)
     {
         var url = new Uri(lease.Url);
         var isArticle = lease.Kind == PageKind.Article;
         // seeds are always fetched whole: they are where new articles are found
         var policy = new FetchPolicy(RespectRobots(source), isArticle ? lease.Validators : null, AcceptFeeds: !isArticle);
-        var fetch = await fetcher.FetchAsync(url, policy, cancellationToken);
+        var fetch = await Timings.TimeFetchAsync(() => fetcher.FetchAsync(url, policy, cancellationToken));
         switch (fetch.Status)
         {
             case FetchStatus.NotModified:
@@ -98,7 +101,7 @@ public sealed class PageProcessor(
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri);
-        var saved = await store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None);
+        var saved = await Timings.TimeStoreAsync(() => store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None));
         await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
     }
@@ -161,7 +164,7 @@ public sealed class PageProcessor(
             DefaultTimeZone = source.TimeZone,
             MinArticleLength = extractionSettings.Value.MinArticleLength,
         });
-        return extractor.Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl);
+        return Timings.TimeExtract(() => extractor.Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
     }
 
     private PageReport Report(SnapshotWriteResult saved, string url)
@@ -203,7 +206,7 @@ public sealed class PageProcessor(
             }
         }
 
-        return await store.EnqueueAsync(lease.RunId, source.Name, requests, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), CancellationToken.None);
+        return await Timings.TimeStoreAsync(() => store.EnqueueAsync(lease.RunId, source.Name, requests, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), CancellationToken.None));
     }
 
     /// <summary>The page's own &lt;link rel=canonical&gt; when it stays on the source's hosts, else the URL fetched.</summary>

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+
+namespace Crawler.Worker.Crawling;
+
+/// <summary>
+/// Time spent per pipeline stage in one run, summed over pages processed concurrently, so the summary shows which
+/// stage limits the crawl. Thread-safe: pages record into it in parallel.
+/// </summary>
+public sealed class StageTimings
+{
+    private long _fetch;
+    private long _extract;
+    private long _store;
+
+    public TimeSpan Fetch => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _fetch));
+
+    public TimeSpan Extract => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _extract));
+
+    public TimeSpan Store => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _store));
+
+    public async Task<T> TimeFetchAsync<T>(Func<Task<T>> work) => await TimeAsync(work, s => Interlocked.Add(ref _fetch, s));
+
+    public async Task<T> TimeStoreAsync<T>(Func<Task<T>> work) => await TimeAsync(work, s => Interlocked.Add(ref _store, s));
+
+    public async Task TimeStoreAsync(Func<Task> work)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            Interlocked.Add(ref _store, Stopwatch.GetTimestamp() - start);
+        }
+    }
+
+    public T TimeExtract<T>(Func<T> work)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            Interlocked.Add(ref _extract, Stopwatch.GetTimestamp() - start);
+        }
+    }
+
+    public override string ToString() =>
+        FormattableString.Invariant($"fetch {Fetch.TotalSeconds:0.0} s, extract {Extract.TotalSeconds:0.00} s, dedupe+store {Store.TotalSeconds:0.00} s");
+
+    private static async Task<T> TimeAsync<T>(Func<Task<T>> work, Action<long> add)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            add(Stopwatch.GetTimestamp() - start);
+        }
+    }
+}
