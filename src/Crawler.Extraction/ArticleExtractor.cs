@@ -29,7 +29,8 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private ExtractedArticle ExtractCore(string html, Uri url)
     {
-        var doc = new HtmlDocument { OptionUseIdAttribute = false };
+        // HtmlAgilityPack parses pathological nesting in quadratic time; past this depth a page is garbage anyway.
+        var doc = new HtmlDocument { OptionUseIdAttribute = false, OptionMaxNestedChildNodes = 2500 };
         doc.LoadHtml(html);
         var page = new PageWalker(url);
         page.Walk(doc);
@@ -52,7 +53,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         {
             b.Meta = IsMetaLine(b.Text, b.Weight);
             b.Boilerplate = b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text);
-            b.Value = BlockValue(b, els[b.Owner], ldBodyKey);
+            b.Value = b.Hidden ? 0 : BlockValue(b, els[b.Owner], ldBodyKey);
         }
 
         var container = ChooseContainer(els, blocks);
@@ -61,10 +62,23 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         var roots = WithSiblings(els, container);
         var (kept, inContainer) = SelectBody(page, roots, titleKey, warnings);
 
-#if DEBUGDUMP
-        LastDebug.Value = (els, blocks, container, kept);
-#endif
         var first = kept.Count > 0 ? kept[0] : inContainer.Count > 0 ? inContainer[0] : blocks.Count;
+        if (titleIndex < 0 && first < blocks.Count)
+        {
+            // The <title> named no line of the page (a generic "显示" or the site name): the headline is the
+            // emphasised short line just above the text.
+            for (var i = first - 1; i >= Math.Max(0, first - 4); i--)
+            {
+                var b = blocks[i];
+                if ((b.Kind == BlockKind.Heading || b.BoldWeight == b.Weight) && b.Weight is >= 4 and <= 120 && b.LinkWeight == 0 && !b.Meta)
+                {
+                    title = b.Text;
+                    titleIndex = i;
+                    break;
+                }
+            }
+        }
+
         var last = inContainer.Count > 0 ? inContainer[^1] : blocks.Count - 1;
         var anchor = titleIndex >= 0 && titleIndex <= first ? titleIndex : first;
         var ctx = new FieldContext(blocks, anchor, first, last, kept, titleIndex);
@@ -126,10 +140,6 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             Warnings = warnings,
         };
     }
-
-#if DEBUGDUMP
-    internal static readonly ThreadLocal<(List<ElementInfo> Els, List<TextBlock> Blocks, int Container, List<int> Kept)?> LastDebug = new();
-#endif
 
     private sealed record FieldContext(List<TextBlock> Blocks, int Anchor, int BodyStart, int BodyEnd, List<int> Kept, int TitleIndex)
     {
@@ -413,7 +423,6 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         var kept = new List<int>();
         var keptWeight = 0;
-        var titleSeen = false;
         for (var n = 0; n < inContainer.Count; n++)
         {
             var i = inContainer[n];
@@ -435,11 +444,10 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
             if (titleKey.Length > 0 && key.Length > 0 && (key == titleKey || (b.Kind == BlockKind.Heading && b.HeadingLevel == 1 && titleKey.Contains(key, StringComparison.Ordinal))))
             {
-                titleSeen = true;
                 continue;
             }
 
-            if (b.Meta || b.LinkDensity > 0.5 || owner.InCrumb || b.Boilerplate)
+            if (b.Hidden || b.Meta || b.LinkDensity > 0.5 || owner.InCrumb || b.Boilerplate)
             {
                 continue;
             }
@@ -475,7 +483,6 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             keptWeight += b.Weight;
         }
 
-        _ = titleSeen;
 
         // Short non-prose lines at the edges are leftovers of headers and footers, not text.
         static bool Weak(TextBlock b) => b.Value <= 0 && b.Kind is not (BlockKind.Heading or BlockKind.Caption) && b.Weight < 40;
@@ -492,7 +499,6 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         // Identical lines inside one article are template leftovers (repeated captions, duplicated leads).
         var keys = new HashSet<string>(StringComparer.Ordinal);
         kept.RemoveAll(i => blocks[i].Weight < 200 && !keys.Add(Text.Key(blocks[i].Text)) && Text.Key(blocks[i].Text).Length > 0);
-        _ = page;
         return (kept, inContainer);
     }
 
@@ -719,6 +725,15 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             }
         }
 
+        foreach (Match m in Patterns.UsDate().Matches(text))
+        {
+            var at = Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d"));
+            if (at is not null)
+            {
+                yield return (at, m.Value.Trim(), m.Index, m.Groups["H"].Success);
+            }
+        }
+
         foreach (Match m in Patterns.TextYearMonth().Matches(text))
         {
             // Month precision only: kept as text, no invented day.
@@ -816,6 +831,12 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
             if (blocks[i].Weight < 120 && Reporters(t) is { } r)
             {
+                // Print layouts put interns and staff reporters on consecutive lines.
+                for (var j = i + 1; j < Math.Min(blocks.Count, i + 3) && blocks[j].Weight < 120 && Reporters(blocks[j].Text) is { } more; j++)
+                {
+                    r += " " + more;
+                }
+
                 return r;
             }
 
@@ -848,9 +869,9 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 return a;
             }
 
-            if (Patterns.TrailingNameParen().Match(t) is { Success: true } paren)
+            if (Patterns.TrailingNameParen().Match(t) is { Success: true } paren && Name(paren.Groups["v"].Value) is { } pn)
             {
-                return paren.Groups["v"].Value.Replace('、', ' ');
+                return pn.Replace('、', ' ');
             }
 
             if (blocks[i].Weight < 120 && Reporters(t) is { } r)
@@ -864,7 +885,16 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             }
         }
 
-        var metaAuthor = Meta(page, "author") ?? Meta(page, "article:author") ?? Meta(page, "byl") ?? Meta(page, "dc.creator");
+        // Chinese portals fill meta author with a channel name ("体育"); a printed editor line is better evidence.
+        var editor = near.Concat(tail).Concat(ctx.MetaLines()).Select(i => Patterns.EditorLabel().Match(blocks[i].Text))
+            .FirstOrDefault(m => m.Success)?.Groups["v"].Value.Trim();
+
+        var metaAuthor = Meta(page, "author") ?? Meta(page, "article:author") ?? Meta(page, "byl") ?? Meta(page, "dc.creator") ?? Meta(page, "citation_author") ?? Meta(page, "citation_authors");
+        if (editor is not null && metaAuthor is not null && Text.CjkCount(metaAuthor) > 0)
+        {
+            return editor;
+        }
+
         if (metaAuthor is not null && !metaAuthor.Contains("://", StringComparison.Ordinal) && metaAuthor.Length <= 40
             && metaAuthor != publisher && metaAuthor != Meta(page, "og:site_name") && !metaAuthor.Contains("网", StringComparison.Ordinal))
         {
@@ -875,9 +905,9 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         {
             var text = Text.Normalize(page.Elements[id].Node.InnerText);
             text = Regex.Replace(text, @"^(?:By|作者|文)\s*[:：/]?\s*", "", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
-            if (text.Length is >= 2 and <= 40 && !Patterns.MetaLabel().IsMatch(text) && Text.Punctuation(text) <= 1)
+            if (text.Length is >= 2 and <= 40 && !Patterns.MetaLabel().IsMatch(text) && Text.Punctuation(text) <= 1 && Name(text) is { } n)
             {
-                return text;
+                return n;
             }
         }
 
@@ -897,13 +927,9 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         }
 
         // Wire copy often credits only its editor; that is the person responsible for the text.
-        foreach (var i in near.Concat(tail).Concat(ctx.MetaLines()))
+        if (editor is not null)
         {
-            var t = blocks[i].Text;
-            if (Patterns.EditorLabel().Match(t) is { Success: true } ed)
-            {
-                return ed.Groups["v"].Value.Trim();
-            }
+            return editor;
         }
 
         foreach (var i in near.Concat(tail))
@@ -938,8 +964,18 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             return null;
         }
 
-        var v = m.Groups["v"].Value.Trim();
-        return v.Length == 0 || Patterns.MetaLabel().IsMatch(v + "：") && v.Length <= 4 ? null : v;
+        return Name(m.Groups["v"].Value);
+    }
+
+    private static string? Name(string? raw)
+    {
+        var v = raw?.Trim() ?? "";
+        if (v.Length == 0 || v.Length > 40 || Patterns.NotAName().IsMatch(v) || (Patterns.MetaLabel().IsMatch(v + "：") && v.Length <= 4))
+        {
+            return null;
+        }
+
+        return v;
     }
 
     /// <summary>"本报实习生 甲 乙 本报记者 丙" credits everyone in order.</summary>
@@ -951,7 +987,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             names.AddRange(m.Groups["v"].Value.Split([' ', '、', ',', '，'], StringSplitOptions.RemoveEmptyEntries));
         }
 
-        names.RemoveAll(n => n is "报道" or "摄影" or "发自");
+        names.RemoveAll(n => n is "报道" or "摄影" or "发自" || Name(n) is null);
         return names.Count == 0 ? null : string.Join(' ', names.Distinct());
     }
 

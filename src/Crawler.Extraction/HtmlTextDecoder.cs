@@ -12,8 +12,6 @@ public static class HtmlTextDecoder
 {
     private const int PrescanBytes = 4096;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private static readonly System.Buffers.SearchValues<char> ValueEnd = System.Buffers.SearchValues.Create("\"'; />\t\r\n");
 
     static HtmlTextDecoder() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

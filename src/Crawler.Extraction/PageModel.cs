@@ -43,6 +43,9 @@ internal sealed class TextBlock
     public bool Meta { get; set; }
     public bool Boilerplate { get; set; }
 
+    /// <summary>Collapsed by a "hidden" class: not shown, so not body, but its byline still names the author.</summary>
+    public bool Hidden { get; init; }
+
     public double LinkDensity => Weight == 0 ? 0 : (double)LinkWeight / Weight;
 }
 

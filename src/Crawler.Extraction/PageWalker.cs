@@ -31,6 +31,7 @@ internal sealed class PageWalker
     private bool _imagePending, _blockImageBefore;
     private int _linkDepth, _boldDepth, _headingLevel, _liDepth, _quoteDepth, _figcaptionDepth;
     private int _owner = -1;
+    private int _hiddenDepth;
     private string? _href;
     private bool _hrefNoFollow;
 
@@ -54,7 +55,7 @@ internal sealed class PageWalker
     public bool RobotsNoFollow { get; private set; }
     public int ArticleBodyElement { get; private set; } = -1;
 
-    private readonly record struct Frame(int Id, bool Block, bool Link, bool Bold, int Heading, bool Li, bool Quote, bool Figcaption, int PrevOwner);
+    private readonly record struct Frame(int Id, bool Block, bool Link, bool Bold, int Heading, bool Li, bool Quote, bool Figcaption, int PrevOwner, bool Collapsed);
 
     public void Walk(HtmlDocument doc)
     {
@@ -143,6 +144,12 @@ internal sealed class PageWalker
         if (Skipped.Contains(tag) || IsHidden(node))
         {
             return false;
+        }
+
+        var collapsed = HasHiddenClass(node);
+        if (collapsed)
+        {
+            _hiddenDepth++;
         }
 
         if (tag == "html")
@@ -268,7 +275,7 @@ internal sealed class PageWalker
             _figcaptionDepth++;
         }
 
-        frame = new Frame(id, isBlock, isLink, bold, heading > 0 ? prevHeading : -1, tag == "li", tag == "blockquote", tag == "figcaption", prevOwner);
+        frame = new Frame(id, isBlock, isLink, bold, heading > 0 ? prevHeading : -1, tag == "li", tag == "blockquote", tag == "figcaption", prevOwner, collapsed);
 
         _aTags.Push(tag == "a");
         return true;
@@ -324,6 +331,11 @@ internal sealed class PageWalker
         if (f.Figcaption)
         {
             _figcaptionDepth--;
+        }
+
+        if (f.Collapsed)
+        {
+            _hiddenDepth--;
         }
 
         var e = Elements[f.Id];
@@ -397,6 +409,7 @@ internal sealed class PageWalker
                     Punct = Text.Punctuation(text),
                     ImageBefore = _blockImageBefore,
                     HeadingLevel = _headingLevel,
+                    Hidden = _hiddenDepth > 0,
                 });
             }
         }
@@ -492,23 +505,30 @@ internal sealed class PageWalker
             return true;
         }
 
-        var cls = node.GetAttributeValue("class", null);
-        if (cls is not null && cls.Contains("hid", StringComparison.OrdinalIgnoreCase))
-        {
-            foreach (var token in cls.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                // Utility classes that mean display:none; "overflow-hidden" and responsive "hidden-xs" do not.
-                if (token is "hidden" or "hide" or "is-hidden" or "hidden-content" || token.EndsWith("-hide", StringComparison.Ordinal))
-                {
-                    return true;
-                }
-            }
-        }
-
         var style = node.GetAttributeValue("style", null);
         return style is not null && style.Contains("none", StringComparison.OrdinalIgnoreCase)
             && (style.Replace(" ", "", StringComparison.Ordinal).Contains("display:none", StringComparison.OrdinalIgnoreCase)
                 || style.Replace(" ", "", StringComparison.Ordinal).Contains("visibility:hidden", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static bool HasHiddenClass(HtmlNode node)
+    {
+        var cls = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", null) : null;
+        if (cls is null || !cls.Contains("hid", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        foreach (var token in cls.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Utility classes that mean display:none; "overflow-hidden" and responsive "hidden-xs" do not.
+            if (token is "hidden" or "hide" or "is-hidden" or "hidden-content" || token.EndsWith("-hide", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string ClassAndId(HtmlNode node)

@@ -37,6 +37,13 @@ internal static partial class Patterns
     [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*(?<s1>[-/.年])\s*(?<m>\d{1,2})\s*[-/.月]\s*(?<d>\d{1,2})(?!\d)\s*日?(?:[\sT,，]*(?<H>\d{1,2})\s*[:：时]\s*(?<M>\d{2})(?:\s*[:：分]\s*(?<S>\d{2}))?)?", RegexOptions.CultureInvariant)]
     public static partial Regex TextDate();
 
+    // US order, as old ASP sites print DateTime.ToString(): 9/17/2004 5:54:13 AM.
+    [GeneratedRegex(@"(?<!\d)(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>(?:19|20)\d{2})(?:\s+(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2}))?\s*(?<ap>[AaPp]\.?[Mm]\.?)?)?", RegexOptions.CultureInvariant)]
+    public static partial Regex UsDate();
+
+    [GeneratedRegex(@"^(?:附图|组图|图|图文|完|待续|未完|原创|转载|视频|摘编|编译|资料|本报讯|新华社|供图|摄|全文)$|[=""<>■□●◆★]|文章|网$|报$|社$|台$|^(?:新闻|资讯|admin|管理员|编辑部|本站|本网|佚名|未知|匿名|unknown)$", RegexOptions.CultureInvariant)]
+    public static partial Regex NotAName();
+
     [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*年\s*(?<m>\d{1,2})\s*月(?!\s*\d)", RegexOptions.CultureInvariant)]
     public static partial Regex TextYearMonth();
 
@@ -53,7 +60,7 @@ internal static partial class Patterns
     public static partial Regex HasOffset();
 
     // Author bylines. Names stop at whitespace-separated labels, brackets and sentence punctuation.
-    [GeneratedRegex(@"(?:作\s*者|撰\s*文|撰\s*稿|执笔人?|原作者|文章作者|发布者|发帖人|楼主)\s*[:：]\s*(?<v>[^\s:：|｜,，。;；()（）\[\]【】<>]{1,24}(?:\s+[\u4e00-\u9fff]{2,3}(?=\s|$|[,，、）)]))*)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:作\s*者|撰\s*文|撰\s*稿|执笔人?|原作者|文章作者|发布者|发帖人|楼主)\s*[:：]\s*(?<v>[\u4e00-\u9fff]\s{1,4}[\u4e00-\u9fff]{1,2}(?![\u4e00-\u9fff])|[^\s:：|｜,，。;；()（）\[\]【】<>]{1,24}(?:\s+[\u4e00-\u9fff]{2,3}(?=\s|$|[,，、）)]))*)", RegexOptions.CultureInvariant)]
     public static partial Regex AuthorLabel();
 
     [GeneratedRegex(@"(?:记者|通讯员|实习生|特约撰稿人?|见习记者)\s*[:：]?\s*(?<v>[\u4e00-\u9fff]{2,3}(?:[\s、,，]+[\u4e00-\u9fff]{2,3})*)(?=\s|$|[,，。、）)】\]]|报道|摄|发自)", RegexOptions.CultureInvariant)]

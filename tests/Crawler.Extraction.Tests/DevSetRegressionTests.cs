@@ -11,7 +11,7 @@ namespace Crawler.Extraction.Tests;
 public partial class DevSetRegressionTests(ITestOutputHelper output)
 {
     // The level reached when this was written, minus a small margin for harmless churn.
-    private const double MinimumF1 = 0.955;
+    private const double MinimumF1 = 0.958;
 
     [GeneratedRegex(@"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")]
     private static partial Regex Token();
