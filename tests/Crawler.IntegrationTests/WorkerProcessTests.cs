@@ -16,7 +16,7 @@ public sealed class WorkerProcessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 4, SlowArticles = 16, SlowDelay = TimeSpan.FromMilliseconds(250) });
+        _site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 4, SlowArticles = 16, SlowDelay = TimeSpan.FromMilliseconds(400) });
         await WriteConfigAsync(include: "/news/a/[0-9]+\\.html$");
     }
 

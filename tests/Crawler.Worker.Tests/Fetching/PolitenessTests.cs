@@ -153,7 +153,7 @@ public sealed class PolitenessTests
     [Fact]
     public async Task A_slow_host_does_not_hold_up_a_fast_one()
     {
-        await using var slow = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 0, SlowArticles = 5, SlowDelay = TimeSpan.FromMilliseconds(600) });
+        await using var slow = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 0, SlowArticles = 5, SlowDelay = TimeSpan.FromMilliseconds(900) });
         await using var fast = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 6 });
         using var worker = await TestWorker.StartAsync(slow, s =>
         {
