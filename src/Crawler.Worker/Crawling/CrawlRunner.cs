@@ -100,11 +100,6 @@ public sealed class CrawlRunner(
                     continue;
                 }
 
-                if (claimed > 0)
-                {
-                    continue;
-                }
-
                 var nextDue = await store.GetNextDueAsync(run.Id, stopping);
                 if (nextDue is null)
                 {
@@ -179,8 +174,16 @@ public sealed class CrawlRunner(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await store.ReleaseAsync(lease, CancellationToken.None);
-            logger.LogInformation("Handed {Url} back to the queue (stopping)", lease.Url);
+            try
+            {
+                await store.ReleaseAsync(lease, CancellationToken.None);
+                logger.LogInformation("Handed {Url} back to the queue (stopping)", lease.Url);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                // the lease expires on its own (or is handed back by the next start on this host)
+                stopRun(ex.Message);
+            }
         }
         catch (StoreUnavailableException ex)
         {

@@ -78,7 +78,6 @@ public sealed class PageProcessor(
         {
             var fromFeed = await QueueFeedLinksAsync(source, lease, feedLinks);
             await store.CompleteAsync(lease, PageOutcome.Listed, $"{kind}: {fromFeed} new links", clock.GetUtcNow(), CancellationToken.None);
-            await RememberValidatorsAsync(lease, fetch);
             logger.LogInformation("Listed {Url} ({Kind}): {Links} links, {Queued} newly queued", lease.Url, kind, feedLinks.Count, fromFeed);
             return new PageReport(PageDisposition.Listed, lease.Url, Detail: $"{fromFeed} queued");
         }
