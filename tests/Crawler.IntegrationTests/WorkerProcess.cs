@@ -115,10 +115,15 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>SIGKILL: no handler runs, nothing is flushed; the crash a store must survive.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>SIGINT, as Ctrl-C in a terminal sends it.</summary>
+    public void Interrupt() => Signal("-INT");
+
     /// <summary>SIGTERM, as systemd and docker stop send it.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("-TERM");
+
+    private void Signal(string signal)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 

@@ -40,6 +40,43 @@ public sealed class WorkerProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_carry_source_url_attempt_and_snapshot_id_as_structured_properties()
+    {
+        await WriteConfigAsync(include: "/news/a/[0-9]+\\.html$", jsonLogs: true);
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+
+        var events = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var stored = events.First(e => e.TryGetProperty("SnapshotId", out _));
+        Assert.Equal("fixture", stored.GetProperty("Source").GetString());
+        Assert.StartsWith(_site.BaseUrl.AbsoluteUri, stored.GetProperty("Url").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, stored.GetProperty("Attempt").GetInt32());
+        Assert.True(stored.GetProperty("RunId").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_during_crawl_now_stops_gracefully_and_the_next_run_resumes()
+    {
+        await WriteConfigAsync(include: "/news/slow/", seeds: ["news/list/2"], maxConcurrency: 2);
+        using (var first = WorkerProcess.Start(["--crawl-now", "--config", Config]))
+        {
+            await WaitUntilAsync(() => File.Exists(Db) && Scalar("SELECT COUNT(*) FROM snapshots") >= 2, TimeSpan.FromSeconds(60), first);
+            first.Interrupt();
+            var exit = await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, exit); // finished, but not every page: the run is left to resume
+            Assert.Contains("Stopping: finishing pages in flight", first.StandardError, StringComparison.Ordinal);
+            Assert.Contains("not finished: stop requested", first.StandardOutput, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM frontier WHERE state = 'Leased'"));
+        var (again, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(again == 0, stderr);
+        Assert.Contains("Resuming run", stderr, StringComparison.Ordinal);
+        Assert.Equal(16L, Scalar("SELECT COUNT(*) FROM snapshots"));
+        Assert.Equal(16L, Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"));
+    }
+
+    [Fact]
     public async Task Crawl_now_exits_1_when_pages_were_dead_lettered_and_names_them_in_the_log()
     {
         await WriteConfigAsync(include: "/news/a/(1|broken)\\.html");
@@ -186,11 +223,23 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         Assert.Equal(16L, Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"));
     }
 
-    private async Task WriteConfigAsync(string include, string[]? seeds = null, int maxConcurrency = 4, string schedule = "0 0 * * * ?")
+    private static readonly object LogLevels = new
+    {
+        Default = "Information",
+        Override = new Dictionary<string, string> { ["Microsoft"] = "Warning", ["System"] = "Warning", ["Quartz"] = "Warning", ["Polly"] = "Error" },
+    };
+
+    private async Task WriteConfigAsync(string include, string[]? seeds = null, int maxConcurrency = 4, string schedule = "0 0 * * * ?", bool jsonLogs = false)
     {
         var config = new
         {
-            Serilog = new { MinimumLevel = new { Default = "Information", Override = new Dictionary<string, string> { ["Microsoft"] = "Warning", ["System"] = "Warning", ["Quartz"] = "Warning" } } },
+            Serilog = jsonLogs
+                ? (object)new
+                {
+                    MinimumLevel = LogLevels,
+                    WriteTo = new[] { new { Name = "Console", Args = new { formatter = "Serilog.Formatting.Compact.CompactJsonFormatter, Serilog.Formatting.Compact", standardErrorFromLevel = "Verbose" } } },
+                }
+                : new { MinimumLevel = LogLevels },
             Storage = new { Sqlite = new { Path = Db } },
             Crawler = new
             {

@@ -5,6 +5,9 @@ namespace Crawler.Worker.Hosting;
 
 public static class LoggingHostBuilderExtensions
 {
+    /// <summary>The shipped appsettings.json uses the same: structured properties (Source, Url, SnapshotId...) stay visible.</summary>
+    public const string DefaultTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+
     /// <summary>
     /// Serilog from the <c>Serilog</c> configuration section. Without one, plain lines on stderr: stdout belongs to
     /// command output (JSON lines, rendered snapshots) so it can be piped.
@@ -27,7 +30,10 @@ public static class LoggingHostBuilderExtensions
 
             if (!sinksConfigured)
             {
-                logger.WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                logger.WriteTo.Console(
+                    outputTemplate: DefaultTemplate,
+                    standardErrorFromLevel: LogEventLevel.Verbose,
+                    formatProvider: System.Globalization.CultureInfo.InvariantCulture);
             }
 
             logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
