@@ -126,6 +126,14 @@ public sealed class WorkerProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_user_agent_without_a_contact_url_is_refused_at_start()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config, "Crawler:Fetch:UserAgent=SneakyBot/1.0"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("Crawler:Fetch:UserAgent must name a contact URL", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_flags_and_conflicting_flags_exit_2()
     {
         Assert.Equal(2, (await WorkerProcess.RunAsync(["--crawlnow"])).ExitCode);
