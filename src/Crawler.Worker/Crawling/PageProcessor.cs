@@ -185,7 +185,10 @@ public sealed class PageProcessor(
     private async Task<int> QueueLinksAsync(CrawlSource source, FrontierLease lease, ExtractedArticle article)
     {
         var depth = lease.Depth + 1;
-        if (depth > source.Options.MaxDepth)
+        var followsArticles = depth <= source.Options.MaxDepth;
+        // pagination is followed from list pages only, so articles cannot lead the crawl across the site
+        var followsLists = lease.Kind != PageKind.Article && source.Follow is not null;
+        if (!followsArticles && !followsLists)
         {
             return 0;
         }
@@ -194,14 +197,19 @@ public sealed class PageProcessor(
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var link in article.Links)
         {
-            if (link.NoFollow || UrlCanonicalizer.TryCanonicalize(link.Url) is not { } url || !source.IsInScope(url) || !source.IsArticleUrl(url))
+            if (link.NoFollow || UrlCanonicalizer.TryCanonicalize(link.Url) is not { } url || !source.IsInScope(url)
+                || url.AbsoluteUri == lease.Url || !seen.Add(url.AbsoluteUri))
             {
                 continue;
             }
 
-            if (url.AbsoluteUri != lease.Url && seen.Add(url.AbsoluteUri))
+            if (followsArticles && source.IsArticleUrl(url))
             {
                 requests.Add(new FrontierRequest(url.AbsoluteUri, PageKind.Article, depth, lease.Url));
+            }
+            else if (followsLists && source.IsListUrl(url))
+            {
+                requests.Add(new FrontierRequest(url.AbsoluteUri, PageKind.List, lease.Depth, lease.Url));
             }
         }
 

@@ -16,8 +16,9 @@ public sealed class CrawlSource
         Hosts = Seeds.Select(s => s.IdnHost.ToLowerInvariant())
             .Concat(options.AllowedHosts.Select(h => new Uri("http://" + h).IdnHost.ToLowerInvariant()))
             .ToHashSet(StringComparer.Ordinal);
-        Include = string.IsNullOrEmpty(options.Include) ? null : new Regex(options.Include, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        Exclude = string.IsNullOrEmpty(options.Exclude) ? null : new Regex(options.Exclude, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        Include = Compile(options.Include);
+        Exclude = Compile(options.Exclude);
+        Follow = Compile(options.Follow);
         TimeZone = TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrWhiteSpace(options.TimeZone) ? snapshot.TimeZone : options.TimeZone);
     }
 
@@ -35,6 +36,8 @@ public sealed class CrawlSource
 
     public Regex? Exclude { get; }
 
+    public Regex? Follow { get; }
+
     public TimeZoneInfo TimeZone { get; }
 
     public bool IsInScope(Uri url) => Hosts.Contains(url.IdnHost.ToLowerInvariant());
@@ -42,6 +45,12 @@ public sealed class CrawlSource
     public bool IsArticleUrl(Uri url) => (Include is null || Include.IsMatch(url.AbsoluteUri)) && !IsExcluded(url);
 
     public bool IsExcluded(Uri url) => Exclude is not null && Exclude.IsMatch(url.AbsoluteUri);
+
+    /// <summary>A list page to read for links (pagination), when it is not an article itself.</summary>
+    public bool IsListUrl(Uri url) => Follow is not null && Follow.IsMatch(url.AbsoluteUri) && !IsExcluded(url);
+
+    private static Regex? Compile(string? pattern) =>
+        string.IsNullOrEmpty(pattern) ? null : new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 }
 
 /// <summary>The configured sources, plus an ad-hoc one for pages fetched by hand (<c>--url</c>).</summary>

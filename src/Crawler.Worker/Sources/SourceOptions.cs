@@ -29,6 +29,12 @@ public sealed class SourceOptions
 
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// Regex of list pages to read for links without keeping them (section pagination such as <c>/world/page/2</c>).
+    /// They do not count as a hop of <see cref="MaxDepth"/>; <see cref="MaxPages"/> bounds them.
+    /// </summary>
+    public string? Follow { get; set; }
+
     /// <summary>Regex of URLs never to queue, applied after <see cref="Include"/> (e.g. login, print or comment pages).</summary>
     public string? Exclude { get; set; }
 

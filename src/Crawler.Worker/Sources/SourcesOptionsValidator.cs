@@ -40,29 +40,23 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
                 }
             }
 
-            if (!string.IsNullOrEmpty(s.Include))
+            foreach (var (field, pattern) in new[] { ("Include", s.Include), ("Follow", s.Follow), ("Exclude", s.Exclude) })
             {
+                if (string.IsNullOrEmpty(pattern))
+                {
+                    continue;
+                }
+
                 try
                 {
-                    _ = new Regex(s.Include, RegexOptions.None, TimeSpan.FromSeconds(1));
+                    _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
                 }
                 catch (ArgumentException ex)
                 {
-                    failures.Add($"{key}:Include '{s.Include}' is not a valid regular expression: {ex.Message}");
+                    failures.Add($"{key}:{field} '{pattern}' is not a valid regular expression: {ex.Message}");
                 }
             }
 
-            if (!string.IsNullOrEmpty(s.Exclude))
-            {
-                try
-                {
-                    _ = new Regex(s.Exclude, RegexOptions.None, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException ex)
-                {
-                    failures.Add($"{key}:Exclude '{s.Exclude}' is not a valid regular expression: {ex.Message}");
-                }
-            }
 
             for (var j = 0; j < s.AllowedHosts.Count; j++)
             {

@@ -38,6 +38,25 @@ public sealed class DiscoveryTests
     }
 
     [Fact]
+    public async Task Pagination_matching_follow_is_read_for_links_but_not_kept()
+    {
+        await using var site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 2, SlowArticles = 3, SlowDelay = TimeSpan.Zero });
+        using var worker = await TestWorker.StartAsync(site, s =>
+        {
+            s["Crawler:Sources:0:Include"] = "/news/(a|slow)/[0-9]+\\.html$";
+            s["Crawler:Sources:0:Follow"] = "/news/list/[0-9]+$";
+        });
+
+        var report = await worker.CrawlAsync();
+
+        Assert.Equal(2, report.Tally.Listed);      // list 1 (seed) and list 2 (followed)
+        Assert.Equal(5, report.Tally.Snapshots);   // 2 articles from list 1, 3 from list 2
+        Assert.Equal(1, site.RequestsTo("/news/list/2"));
+        Assert.Equal("List", worker.Scalar("SELECT kind FROM frontier WHERE url = $u", ("$u", new Uri(site.BaseUrl, "news/list/2").AbsoluteUri)));
+        Assert.Equal(0L, worker.Count("snapshots WHERE canonical_url LIKE '%/news/list/%'"));
+    }
+
+    [Fact]
     public async Task Rss_and_atom_feeds_are_seeds()
     {
         await using var site = await NewsSite.StartAsync();
