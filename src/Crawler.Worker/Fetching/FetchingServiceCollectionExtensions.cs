@@ -68,7 +68,7 @@ public static class FetchingServiceCollectionExtensions
                         OnRetry = args =>
                         {
                             // on an exception there is no response; the request travels in the resilience context
-                            var request = args.Context.GetRequestMessage()?.RequestUri;
+                            var request = args.Context.GetRequestMessage()?.RequestUri?.AbsoluteUri;
                             logger.LogWarning(
                                 "Retrying {Url} (attempt {Attempt}) in {Delay} ms after {Reason}",
                                 request, args.AttemptNumber + 2, (int)args.RetryDelay.TotalMilliseconds,

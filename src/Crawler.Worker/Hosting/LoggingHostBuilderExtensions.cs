@@ -9,8 +9,8 @@ public static class LoggingHostBuilderExtensions
     public const string DefaultTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
 
     /// <summary>
-    /// Serilog from the <c>Serilog</c> configuration section. Without one, plain lines on stderr: stdout belongs to
-    /// command output (JSON lines, rendered snapshots) so it can be piped.
+    /// Serilog from the <c>Serilog</c> configuration section. Without sinks configured there: lines on stderr
+    /// (stdout belongs to command output, so it can be piped), in the journal's format when systemd runs the service.
     /// </summary>
     public static HostApplicationBuilder AddCrawlerLogging(this HostApplicationBuilder builder)
     {
@@ -28,7 +28,11 @@ public static class LoggingHostBuilderExtensions
                     .MinimumLevel.Override("Polly", LogEventLevel.Error);
             }
 
-            if (!sinksConfigured)
+            if (!sinksConfigured && Microsoft.Extensions.Hosting.Systemd.SystemdHelpers.IsSystemdService())
+            {
+                logger.WriteTo.Console(new JournalFormatter(), standardErrorFromLevel: LogEventLevel.Verbose);
+            }
+            else if (!sinksConfigured)
             {
                 logger.WriteTo.Console(
                     outputTemplate: DefaultTemplate,
