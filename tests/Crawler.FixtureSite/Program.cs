@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Crawler.FixtureSite;
 
-var port = args.Length >= 2 && args[0] == "--port" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5080;
-await using var site = await NewsSite.StartAsync(new NewsSiteOptions { Port = port });
+// --port N (default 5080), --slow N: N articles at /news/slow/ (linked from /news/list/2) taking 200 ms each
+var port = IntArg("--port") ?? 5080;
+var slow = IntArg("--slow") ?? 0;
+await using var site = await NewsSite.StartAsync(new NewsSiteOptions { Port = port, SlowArticles = slow, SlowDelay = TimeSpan.FromMilliseconds(200) });
 Console.WriteLine($"Fixture news site on {site.BaseUrl} (Ctrl-C or SIGTERM to stop). Seed: {site.Seed}");
 var done = new TaskCompletionSource();
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -14,4 +16,10 @@ void Stop(PosixSignalContext context)
 {
     context.Cancel = true;
     done.TrySetResult();
+}
+
+int? IntArg(string name)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
 }
