@@ -5,6 +5,7 @@ namespace Crawler.Storage;
 public enum StorageProvider
 {
     Sqlite,
+    Postgres,
 }
 
 public sealed class StorageOptions

@@ -1,3 +1,4 @@
+using Crawler.Storage.Postgres;
 using Crawler.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,11 +14,21 @@ public static class StorageServiceCollectionExtensions
     {
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var postgres = services.AddOptions<PostgresStoreOptions>().Bind(configuration.GetSection(PostgresStoreOptions.SectionName));
+        if (configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider == StorageProvider.Postgres)
+        {
+            // only the chosen backend's settings are required
+            postgres.ValidateDataAnnotations().ValidateOnStart();
+        }
+
         services.AddSingleton<ICrawlStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
         {
             StorageProvider.Sqlite => new SqliteCrawlStore(
                 sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
                 sp.GetRequiredService<ILogger<SqliteCrawlStore>>()),
+            StorageProvider.Postgres => new PostgresCrawlStore(
+                sp.GetRequiredService<IOptions<PostgresStoreOptions>>().Value,
+                sp.GetRequiredService<ILogger<PostgresCrawlStore>>()),
             var other => throw new OptionsValidationException(nameof(StorageOptions.Provider), typeof(StorageOptions), [$"Storage:Provider '{other}' is not supported."]),
         });
         return services;

@@ -17,6 +17,9 @@ public abstract class CrawlStoreContract : IAsyncLifetime
 
     protected virtual Task DropStoreAsync() => Task.CompletedTask;
 
+    /// <summary>Another store object on the same database: what a second worker process has.</summary>
+    protected abstract ICrawlStore OpenSameStore();
+
     public async Task InitializeAsync()
     {
         Store = await CreateStoreAsync();
@@ -25,7 +28,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
 
     public Task DisposeAsync() => DropStoreAsync();
 
-    [Fact]
+    [SkippableFact]
     public async Task Migrating_twice_keeps_the_data()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -35,7 +38,54 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.True(again.Resumed);
     }
 
-    [Fact]
+    [SkippableFact]
+    public async Task Workers_migrating_at_once_all_succeed_and_share_one_schema()
+    {
+        var workers = Enumerable.Range(0, 4).Select(_ => OpenSameStore()).ToList();
+        await Task.WhenAll(workers.Select(w => Task.Run(() => w.MigrateAsync())));
+        var run = await workers[0].StartOrResumeRunAsync("s", T0);
+        Assert.Equal(run.Id, (await workers[3].StartOrResumeRunAsync("s", T0)).Id);
+    }
+
+    [SkippableFact]
+    public async Task Workers_claiming_at_once_never_lease_the_same_page()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        var urls = Enumerable.Range(0, 300).Select(i => $"http://h{i % 7}/{i}").ToArray();
+        Assert.Equal(300, await Enqueue(run.Id, 1000, urls));
+        var workers = Enumerable.Range(0, 6).Select(_ => OpenSameStore()).ToList();
+        var claims = await Task.WhenAll(workers.Select((w, n) => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while ((await w.ClaimAsync(run.Id, 7, $"w{n}", TimeSpan.FromMinutes(1), T0)) is { Count: > 0 } leases)
+            {
+                mine.AddRange(leases.Select(l => l.Id));
+            }
+
+            return mine;
+        })));
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(300, all.Count);
+        Assert.Equal(300, all.Distinct().Count());
+    }
+
+    [SkippableFact]
+    public async Task One_story_saved_by_two_workers_at_once_is_stored_once()
+    {
+        var (a, b) = (OpenSameStore(), OpenSameStore());
+        for (var round = 0; round < 10; round++)
+        {
+            var text = $"the same agency story, round {round}";
+            var results = await Task.WhenAll(
+                Task.Run(() => a.SaveSnapshotAsync(Snap($"http://one.example/{round}", text), null, T0)),
+                Task.Run(() => b.SaveSnapshotAsync(Snap($"http://two.example/{round}", text), null, T0)));
+            Assert.Single(results, r => r.Outcome == SnapshotWriteOutcome.Created);
+            Assert.Single(results, r => r.Outcome == SnapshotWriteOutcome.Duplicate);
+            Assert.Equal(results[0].SnapshotId, results[1].SnapshotId);
+        }
+    }
+
+    [SkippableFact]
     public async Task A_url_already_queued_in_the_run_is_not_queued_twice()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -47,7 +97,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(0, await Enqueue(run.Id, "http://a/1"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_queues_no_more_than_max_pages()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -56,7 +106,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(3, (await Store.GetRunTallyAsync(run.Id)).Queued);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Claimed_pages_are_not_claimed_again_until_their_lease_expires()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -72,7 +122,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.All(takenOver, l => Assert.Equal("w3", l.Owner));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_failing_page_is_retried_later_with_growing_delay_then_dead_lettered()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -102,7 +152,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(1, (await Store.GetRunTallyAsync(run.Id)).DeadLettered);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_retry_after_later_than_the_backoff_is_honoured()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -112,7 +162,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(T0.AddMinutes(10), result.NextAttemptAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_released_page_is_pending_again_without_an_attempt_counted()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -123,7 +173,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(0, again.Attempts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Leases_of_a_dead_worker_can_be_handed_back_at_once()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -134,7 +184,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(2, (await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromHours(1), T0)).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_run_queues_crawled_urls_again_but_dead_ones_only_after_the_retry_period()
     {
         var run1 = await Store.StartOrResumeRunAsync("s", T0);
@@ -161,7 +211,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(2, await Store.EnqueueAsync(run3, "s", [new("http://a/ok", PageKind.Seed, 0), new("http://a/dead", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddDays(2)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Claims_pass_over_hosts_that_are_busy()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -171,7 +221,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(2, (await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0, busyHosts: ["fast.example:8080"])).Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_deferred_page_waits_without_an_attempt_counted()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -184,7 +234,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(0, again.Attempts);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Validators_of_a_whole_fetch_come_back_with_the_next_claim()
     {
         var run1 = await Store.StartOrResumeRunAsync("s", T0);
@@ -200,7 +250,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"), next.Validators);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_sitemap_lastmod_not_newer_than_the_last_fetch_skips_the_page()
     {
         var run1 = await Store.StartOrResumeRunAsync("s", T0);
@@ -218,7 +268,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal("http://a/new", Assert.Single(await Store.ClaimAsync(run2, 10, "w", TimeSpan.FromMinutes(1), T0.AddDays(1))).Url);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_unfinished_runs_are_listed_for_resuming()
     {
         var a = await Store.StartOrResumeRunAsync("a", T0);
@@ -228,7 +278,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(b.Id, open.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Same_content_again_makes_no_new_version_and_changed_content_makes_version_2()
     {
         var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "v1 text"), null, T0);
@@ -248,7 +298,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal("v1 text", (await Store.GetSnapshotAsync(first.SnapshotId))!.Blocks[0].Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Identical_content_at_another_url_is_linked_to_the_first_snapshot_not_stored_again()
     {
         var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "agency text"), null, T0);
@@ -259,7 +309,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(original.SnapshotId, (await Store.GetLatestSnapshotAsync("http://a/mirror/story"))!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Saving_a_snapshot_settles_its_lease_in_the_same_transaction()
     {
         var run = await Store.StartOrResumeRunAsync("s", T0);
@@ -272,14 +322,14 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Null(await Store.GetNextDueAsync(run.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_snapshot_without_its_original_url_is_refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { OriginalUrl = " " }, null, T0));
         Assert.Null(await Store.GetLatestSnapshotAsync("http://a/story"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_field_of_a_snapshot_round_trips()
     {
         var published = new DateTimeOffset(2023, 9, 20, 15, 50, 0, TimeSpan.FromHours(8));

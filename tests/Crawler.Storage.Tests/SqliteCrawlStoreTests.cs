@@ -7,8 +7,9 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("crawler-store-").FullName;
 
-    protected override Task<ICrawlStore> CreateStoreAsync() =>
-        Task.FromResult<ICrawlStore>(new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_folder, "nested", "crawler.db") }));
+    protected override Task<ICrawlStore> CreateStoreAsync() => Task.FromResult(OpenSameStore());
+
+    protected override ICrawlStore OpenSameStore() => new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_folder, "nested", "crawler.db") });
 
     protected override Task DropStoreAsync()
     {
