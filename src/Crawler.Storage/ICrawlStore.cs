@@ -38,7 +38,10 @@ public interface ICrawlStore
 
     /// <summary>
     /// Leases up to <paramref name="max"/> due pages of the run, including pages whose earlier lease expired, passing
-    /// over pages of <paramref name="busyHosts"/> (hosts that already have enough requests in flight).
+    /// over pages of <paramref name="busyHosts"/> (hosts that already have enough requests in flight). With a
+    /// <paramref name="hostInterval"/>, a store shared by several processes also keeps each host's next allowed time
+    /// and leases at most one page per host per interval, so politeness holds across workers; a store that serves
+    /// one process (SQLite) leaves the spacing to that process.
     /// </summary>
     Task<IReadOnlyList<FrontierLease>> ClaimAsync(
         long runId,
@@ -47,6 +50,7 @@ public interface ICrawlStore
         TimeSpan leaseFor,
         DateTimeOffset now,
         IReadOnlyCollection<string>? busyHosts = null,
+        TimeSpan hostInterval = default,
         CancellationToken cancellationToken = default);
 
     /// <summary>Puts a page back until <paramref name="until"/> without counting an attempt (robots.txt unreachable, politeness).</summary>

@@ -19,6 +19,9 @@ public sealed class NewsSiteOptions
     /// <summary>Plain UTF-8 articles at /news/a/{n}.html.</summary>
     public int Articles { get; init; } = 8;
 
+    /// <summary>How many articles are also linked at a second URL, /news/mirror/{n}.html (exact duplicates).</summary>
+    public int Mirrors { get; init; } = 1;
+
     /// <summary>Articles at /news/slow/{n}.html that take <see cref="SlowDelay"/> each (for kill and stop tests).</summary>
     public int SlowArticles { get; init; }
 
@@ -286,7 +289,11 @@ public sealed class NewsSite : IAsyncDisposable
                 links.Add(($"/news/a/{i}.html?utm_source=list&utm_medium=web", ArticleTitle(i)));
             }
 
-            links.Add(("/news/mirror/1.html", ArticleTitle(1)));
+            for (var i = 1; i <= Math.Min(_options.Mirrors, _options.Articles); i++)
+            {
+                links.Add(($"/news/mirror/{i}.html", ArticleTitle(i)));
+            }
+
             links.Add(("/news/zh/seed.html", "纳卡局势再紧张 阿塞拜疆发起军事行动"));
             links.Add(("/news/gbk/1.html", "GBK 页面"));
             links.Add(("/news/gbk-header/1.html", "GBK 页面 (header)"));

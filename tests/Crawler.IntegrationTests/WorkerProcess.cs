@@ -17,6 +17,11 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Whether the test killed it with SIGKILL (so its exit code means nothing).</summary>
+    public bool Killed { get; private set; }
+
     public string StandardOutput
     {
         get
@@ -113,7 +118,11 @@ internal sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>SIGKILL: no handler runs, nothing is flushed; the crash a store must survive.</summary>
-    public void KillHard() => _process.Kill(entireProcessTree: true);
+    public void KillHard()
+    {
+        Killed = true;
+        _process.Kill(entireProcessTree: true);
+    }
 
     /// <summary>SIGINT, as Ctrl-C in a terminal sends it.</summary>
     public void Interrupt() => Signal("-INT");

@@ -1,4 +1,5 @@
 using Crawler.FixtureSite;
+using Crawler.Storage.Frontier;
 using Crawler.Storage.Postgres;
 
 namespace Crawler.Storage.Tests;
@@ -34,5 +35,25 @@ public sealed class PostgresCrawlStoreTests : CrawlStoreContract
         {
             PostgresServer.Shared!.DropDatabase(_connectionString);
         }
+    }
+
+    [SkippableFact]
+    public async Task Host_spacing_holds_across_workers_claiming_at_once()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
+        var interval = TimeSpan.FromSeconds(10);
+        var run = await Store.StartOrResumeRunAsync("s", t0);
+        var urls = Enumerable.Range(0, 30).Select(i => new FrontierRequest($"http://h{i % 3}.example/{i}", PageKind.Article, 1)).ToList();
+        await Store.EnqueueAsync(run.Id, "s", urls, 100, TimeSpan.FromDays(1), t0);
+
+        var workers = Enumerable.Range(0, 5).Select(_ => OpenSameStore()).ToList();
+        var first = (await Task.WhenAll(workers.Select((w, n) => Task.Run(() => w.ClaimAsync(run.Id, 10, $"w{n}", TimeSpan.FromMinutes(5), t0, null, interval)))))
+            .SelectMany(l => l).ToList();
+        // one page per host among all five workers, however many each asked for
+        Assert.Equal(3, first.Count);
+        Assert.Equal(3, first.Select(l => new Uri(l.Url).Host).Distinct().Count());
+
+        Assert.Empty(await workers[0].ClaimAsync(run.Id, 10, "w0", TimeSpan.FromMinutes(5), t0.AddSeconds(9), null, interval));
+        Assert.Equal(3, (await workers[1].ClaimAsync(run.Id, 10, "w1", TimeSpan.FromMinutes(5), t0.AddSeconds(10), null, interval)).Count);
     }
 }

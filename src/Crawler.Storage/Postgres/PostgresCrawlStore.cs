@@ -195,40 +195,102 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         TimeSpan leaseFor,
         DateTimeOffset now,
         IReadOnlyCollection<string>? busyHosts = null,
+        TimeSpan hostInterval = default,
         CancellationToken cancellationToken = default) =>
         WriteAsync<IReadOnlyList<FrontierLease>>(async (c, tx) =>
         {
-            var until = now + leaseFor;
-            // SKIP LOCKED: rows another worker is claiming right now are passed over, not waited for.
-            await using var cmd = Command(c, tx, """
-                WITH picked AS (
+            var busy = (busyHosts ?? []).ToArray();
+            var leases = hostInterval > TimeSpan.Zero
+                ? await ClaimPoliteAsync(c, tx, runId, max, owner, now, leaseFor, busy, hostInterval, cancellationToken)
+                : await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
                     SELECT id FROM frontier
-                    WHERE run_id = @r
-                      AND ((state = 'Pending' AND next_attempt_at <= @now) OR (state = 'Leased' AND lease_until < @now))
-                      AND NOT (host = ANY(@busy))
+                    WHERE run_id = @r AND {DueCondition} AND NOT (host = ANY(@busy))
                     ORDER BY depth, next_attempt_at, id
                     LIMIT @max
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE frontier f SET state = 'Leased', lease_owner = @o, lease_until = @until, updated_at = @now
-                FROM picked WHERE f.id = picked.id
-                RETURNING f.id, f.source, f.url, f.kind, f.depth, f.attempts, f.etag, f.last_modified;
-                """,
-                ("o", owner), ("until", Utc(until)), ("now", Utc(now)), ("r", runId), ("max", max), ("busy", (busyHosts ?? []).ToArray()));
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-            var leases = new List<FrontierLease>();
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
-                leases.Add(new FrontierLease(
-                    reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
-                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
-                {
-                    Validators = validators.IsEmpty ? null : validators,
-                });
-            }
-
+                    FOR UPDATE SKIP LOCKED
+                    """, cancellationToken, ("busy", busy), ("max", max));
             return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
         }, cancellationToken);
+
+    // SKIP LOCKED everywhere below: rows another worker is claiming right now are passed over, never waited for.
+    private const string DueCondition = "((state = 'Pending' AND next_attempt_at <= @now) OR (state = 'Leased' AND lease_until < @now))";
+
+    /// <summary>
+    /// One page per host whose next allowed time has come. The host's row in host_slots is the lock: the worker that
+    /// holds it leases the host's page and moves its time on, the others pass the host over.
+    /// </summary>
+    private static async Task<List<FrontierLease>> ClaimPoliteAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx, long runId, int max, string owner, DateTimeOffset now, TimeSpan leaseFor, string[] busy, TimeSpan interval, CancellationToken ct)
+    {
+        await ExecuteAsync(c, tx, $"""
+            INSERT INTO host_slots(host, next_allowed_at)
+            SELECT DISTINCT host, '-infinity'::timestamptz FROM frontier WHERE run_id = @r AND {DueCondition}
+            ON CONFLICT (host) DO NOTHING;
+            """, ct, ("r", runId), ("now", Utc(now)));
+        var hosts = new List<string>();
+        await using (var free = Command(c, tx, $"""
+            SELECT host FROM host_slots
+            WHERE next_allowed_at <= @now AND NOT (host = ANY(@busy))
+              AND host IN (SELECT host FROM frontier WHERE run_id = @r AND {DueCondition})
+            ORDER BY next_allowed_at
+            LIMIT @max
+            FOR UPDATE SKIP LOCKED;
+            """, ("now", Utc(now)), ("busy", busy), ("r", runId), ("max", max)))
+        await using (var reader = await free.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                hosts.Add(reader.GetString(0));
+            }
+        }
+
+        var leases = new List<FrontierLease>();
+        foreach (var host in hosts)
+        {
+            var one = await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
+                SELECT id FROM frontier
+                WHERE run_id = @r AND host = @host AND {DueCondition}
+                ORDER BY depth, next_attempt_at, id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+                """, ct, ("host", host));
+            if (one.Count > 0)
+            {
+                leases.AddRange(one);
+                await ExecuteAsync(c, tx, "UPDATE host_slots SET next_allowed_at = @next WHERE host = @host;", ct,
+                    ("next", Utc(now + interval)), ("host", host));
+            }
+        }
+
+        return leases;
+    }
+
+    private static async Task<List<FrontierLease>> LeaseAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx, long runId, string owner, DateTimeOffset now, TimeSpan leaseFor, string pick, CancellationToken ct,
+        params (string Name, object? Value)[] parameters)
+    {
+        var until = now + leaseFor;
+        await using var cmd = Command(c, tx, $"""
+            WITH picked AS ({pick})
+            UPDATE frontier f SET state = 'Leased', lease_owner = @o, lease_until = @until, updated_at = @now
+            FROM picked WHERE f.id = picked.id
+            RETURNING f.id, f.source, f.url, f.kind, f.depth, f.attempts, f.etag, f.last_modified;
+            """, [("o", owner), ("until", Utc(until)), ("now", Utc(now)), ("r", runId), .. parameters]);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var leases = new List<FrontierLease>();
+        while (await reader.ReadAsync(ct))
+        {
+            var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
+            leases.Add(new FrontierLease(
+                reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
+                Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+            {
+                Validators = validators.IsEmpty ? null : validators,
+            });
+        }
+
+        return leases;
+    }
 
     public Task DeferAsync(FrontierLease lease, DateTimeOffset until, string reason, CancellationToken cancellationToken = default) =>
         WriteAsync(async (c, tx) => await ExecuteAsync(c, tx, """

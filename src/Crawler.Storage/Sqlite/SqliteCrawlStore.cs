@@ -221,6 +221,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         TimeSpan leaseFor,
         DateTimeOffset now,
         IReadOnlyCollection<string>? busyHosts = null,
+        TimeSpan hostInterval = default,
         CancellationToken cancellationToken = default) =>
         WriteAsync<IReadOnlyList<FrontierLease>>(async (c, tx) =>
         {

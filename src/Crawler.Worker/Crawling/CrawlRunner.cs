@@ -32,10 +32,12 @@ public sealed class CrawlRunner(
     IOptions<FrontierOptions> frontierOptions,
     IOptions<FetchOptions> fetchOptions,
     RobotsCache robots,
+    ActiveRuns activeRuns,
     TimeProvider clock,
     ILogger<CrawlRunner> logger)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan OthersWorkingPoll = TimeSpan.FromSeconds(1);
     private readonly FrontierOptions _frontier = frontierOptions.Value;
 
     public async Task<RunReport> RunAsync(CrawlSource source, CancellationToken stopping)
@@ -65,7 +67,24 @@ public sealed class CrawlRunner(
         }
 
         await store.EnqueueAsync(run.Id, source.Name, seeds, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), stopping);
+        return await DrainAsync(source, run, watch, stopping);
+    }
 
+    /// <summary>
+    /// Works on a run that another worker started (workers sharing one PostgreSQL store): claims its due pages like the
+    /// worker that started it, and finishes it if this worker is the one that sees it empty.
+    /// </summary>
+    public async Task<RunReport> HelpAsync(CrawlSource source, CrawlRun run, CancellationToken stopping)
+    {
+        var watch = Stopwatch.StartNew();
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = run.Id });
+        logger.LogInformation("Helping with run {RunId} of {Source}", run.Id, source.Name);
+        return await DrainAsync(source, run with { Resumed = true }, watch, stopping);
+    }
+
+    private async Task<RunReport> DrainAsync(CrawlSource source, CrawlRun run, Stopwatch watch, CancellationToken stopping)
+    {
+        using var active = activeRuns.Enter(run.Id);
         // Pages in flight get their own token: stopping stops claiming at once, but cancels pages only after the grace.
         using var inFlight = new CancellationTokenSource();
         using var graceTimer = stopping.Register(() => inFlight.CancelAfter(_frontier.ShutdownGrace));
@@ -84,7 +103,7 @@ public sealed class CrawlRunner(
                 {
                     // a host with all its slots taken is passed over, so one slow host cannot fill every slot
                     var busy = running.GroupBy(t => t.Host).Where(g => g.Count() >= perHost).Select(g => g.Key).ToList();
-                    var leases = await store.ClaimAsync(run.Id, Math.Min(concurrency - running.Count, _frontier.ClaimBatchSize), identity.Id, _frontier.LeaseDuration, clock.GetUtcNow(), busy, stopping);
+                    var leases = await store.ClaimAsync(run.Id, Math.Min(concurrency - running.Count, _frontier.ClaimBatchSize), identity.Id, _frontier.LeaseDuration, clock.GetUtcNow(), busy, fetchOptions.Value.PerHostDelay, stopping);
                     claimed = leases.Count;
                     running.AddRange(leases.Select(lease => (ProcessAsync(source, lease, reason => stoppedBecause ??= reason, inFlight.Token), HostOf(lease))));
                 }
@@ -108,6 +127,14 @@ public sealed class CrawlRunner(
                 }
 
                 var wait = nextDue.Value - clock.GetUtcNow();
+                if (wait > TimeSpan.Zero && (await store.GetRunTallyAsync(run.Id, stopping)).Leased > 0)
+                {
+                    // Nothing leased here, so other workers hold pages of this run: their links may queue more work,
+                    // and a dead worker's lease expires and becomes ours. Look again soon.
+                    await Task.Delay(OthersWorkingPoll, clock, stopping);
+                    continue;
+                }
+
                 if (wait > _frontier.MaxRetryWait)
                 {
                     stoppedBecause = $"the next retry is due at {nextDue:o}, later than Crawler:Frontier:MaxRetryWait; the run resumes on the next start";

@@ -26,6 +26,7 @@ public static class CrawlingServiceCollectionExtensions
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<SnapshotTextRenderer>();
         services.AddSingleton<LeaseRecovery>();
+        services.AddSingleton<ActiveRuns>();
         services.AddTransient<PageProcessor>();
         services.AddTransient<CrawlRunner>();
         return services;

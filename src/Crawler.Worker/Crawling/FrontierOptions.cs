@@ -36,4 +36,8 @@ public sealed class FrontierOptions
     /// <summary>How long a run waits for a page's next retry before it stops and leaves the page to the next run.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MaxRetryWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>With a shared (PostgreSQL) store: how often a worker looks for runs started by others to help with.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SharedRunPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -21,6 +21,8 @@ public sealed class CrawlSourceJob(CrawlRunner runner, SourceCatalog sources, IH
             return;
         }
 
+        // the scheduled time names the tick: with workers sharing a schedule, each tick must appear on one worker only
+        logger.LogInformation("Scheduled crawl of {Source} fired for {FireTime:o}{Recovering}", source.Name, context.ScheduledFireTimeUtc, context.Recovering ? " (recovered from a stopped worker)" : "");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
