@@ -100,4 +100,7 @@ public interface ICrawlStore
     Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<FrontierFailure>> GetFailuresAsync(long? runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts for health checks and metrics; a store that answers this is reachable.</summary>
+    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }

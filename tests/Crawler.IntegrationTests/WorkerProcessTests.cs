@@ -231,6 +231,44 @@ public sealed class WorkerProcessTests : IAsyncLifetime
         Assert.Equal(16L, Scalar("SELECT COUNT(DISTINCT canonical_url) FROM snapshots"));
     }
 
+    [Fact]
+    public async Task The_service_answers_health_and_serves_prometheus_metrics_when_monitoring_is_enabled()
+    {
+        await WriteConfigAsync(include: "/news/a/[0-9]+\\.html$", schedule: "0/2 * * * * ?");
+        var port = FreePort();
+        string[] monitoring = [$"Crawler:Monitoring:Enabled=true", $"Crawler:Monitoring:Port={port}"];
+        using var http = new HttpClient();
+
+        // nothing listens yet: the health probe says so and fails
+        var (down, _, downErr) = await WorkerProcess.RunAsync(["--health", "--config", Config, .. monitoring]);
+        Assert.Equal(1, down);
+        Assert.Contains("No answer from", downErr, StringComparison.Ordinal);
+
+        using var service = WorkerProcess.Start(["--config", Config, .. monitoring]);
+        await WaitUntilAsync(() => File.Exists(Db) && Scalar("SELECT COUNT(*) FROM snapshots") >= 4, TimeSpan.FromSeconds(60), service);
+
+        var (up, upOut, upErr) = await WorkerProcess.RunAsync(["--health", "--config", Config, .. monitoring]);
+        Assert.True(up == 0, upErr);
+        Assert.StartsWith("200 ok: ", upOut, StringComparison.Ordinal);
+
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        Assert.Contains("# TYPE crawler_pages_total counter", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"crawler_snapshots_created_total [4-9]\b", metrics);
+        Assert.Matches(@"crawler_snapshots [4-9]\b", metrics);
+        Assert.Contains("crawler_store_up 1", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"crawler_queue_depth \d+", metrics);
+
+        service.Terminate();
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(40)));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static readonly object LogLevels = new
     {
         Default = "Information",

@@ -1,4 +1,5 @@
 using Crawler.Storage.Frontier;
+using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
 
 namespace Crawler.Storage.Tests;
@@ -83,6 +84,21 @@ public abstract class CrawlStoreContract : IAsyncLifetime
             Assert.Single(results, r => r.Outcome == SnapshotWriteOutcome.Duplicate);
             Assert.Equal(results[0].SnapshotId, results[1].SnapshotId);
         }
+    }
+
+    [SkippableFact]
+    public async Task Stats_count_the_open_queue_dead_letters_and_snapshots()
+    {
+        Assert.Equal(new StoreStats(0, 0, 0), await Store.GetStatsAsync());
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://a/1", "http://a/2", "http://a/3");
+        var leases = await Store.ClaimAsync(run.Id, 2, "w", TimeSpan.FromMinutes(1), T0);
+        await Store.SaveSnapshotAsync(Snap(leases[0].Url, "text one"), leases[0], T0);
+        await Store.RecordFailureAsync(leases[1], "gone", new RetryPolicy(1, TimeSpan.Zero, TimeSpan.Zero), null, T0);
+        Assert.Equal(new StoreStats(QueueDepth: 1, DeadLettered: 1, Snapshots: 1), await Store.GetStatsAsync());
+
+        await Store.FinishRunAsync(run.Id, T0);
+        Assert.Equal(0, (await Store.GetStatsAsync()).QueueDepth); // a finished run's leftovers wait for the next run
     }
 
     [SkippableFact]

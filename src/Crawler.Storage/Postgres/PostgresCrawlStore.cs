@@ -423,6 +423,14 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 r.IsDBNull(4) ? null : r.GetString(4), r.GetFieldValue<DateTimeOffset>(5)),
             cancellationToken, ("r", (object?)runId ?? DBNull.Value));
 
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        (await ReadListAsync("""
+            SELECT
+                (SELECT COUNT(*) FROM frontier f JOIN crawl_runs r ON r.id = f.run_id WHERE r.finished_at IS NULL AND f.state IN ('Pending', 'Leased')),
+                (SELECT COUNT(*) FROM frontier WHERE state = 'Dead'),
+                (SELECT COUNT(*) FROM snapshots);
+            """, r => new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken))[0];
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(NpgsqlConnection c, NpgsqlTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)

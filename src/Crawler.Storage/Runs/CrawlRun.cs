@@ -19,3 +19,9 @@ public sealed record RunTally(
 {
     public int Done => Listed + Snapshots + Unchanged + Duplicates + NotArticles + Skipped;
 }
+
+/// <summary>The whole store at a glance, for health checks and metrics.</summary>
+/// <param name="QueueDepth">Pages waiting or in flight in unfinished runs.</param>
+/// <param name="DeadLettered">Pages given up on, over all runs (each URL counted once).</param>
+/// <param name="Snapshots">Snapshots stored, every version counted.</param>
+public sealed record StoreStats(long QueueDepth, long DeadLettered, long Snapshots);

@@ -441,6 +441,20 @@ public sealed class SqliteCrawlStore : ICrawlStore
         return failures;
     }
 
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT
+                (SELECT COUNT(*) FROM frontier f JOIN crawl_runs r ON r.id = f.run_id WHERE r.finished_at IS NULL AND f.state IN ('Pending', 'Leased')),
+                (SELECT COUNT(*) FROM frontier WHERE state = 'Dead'),
+                (SELECT COUNT(*) FROM snapshots);
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    }
+
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)
     {
         long? latestId = null;

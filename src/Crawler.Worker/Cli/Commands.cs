@@ -32,6 +32,31 @@ internal static class Commands
         return ExitCodes.Success;
     }
 
+    public static async Task<int> HealthAsync(IHost host)
+    {
+        using (host)
+        {
+            var monitoring = host.Services.GetRequiredService<IConfiguration>().GetSection(Monitoring.MonitoringOptions.SectionName).Get<Monitoring.MonitoringOptions>()
+                ?? new Monitoring.MonitoringOptions();
+            // a wildcard listen address is reached on loopback
+            var address = monitoring.Address is "0.0.0.0" ? "127.0.0.1" : monitoring.Address is "::" ? "[::1]" : monitoring.Address.Contains(':', StringComparison.Ordinal) ? $"[{monitoring.Address}]" : monitoring.Address;
+            var url = string.Create(CultureInfo.InvariantCulture, $"http://{address}:{monitoring.Port}/health");
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            try
+            {
+                using var response = await http.GetAsync(url);
+                var body = (await response.Content.ReadAsStringAsync()).Trim();
+                Console.WriteLine($"{(int)response.StatusCode} {body}");
+                return response.IsSuccessStatusCode ? ExitCodes.Success : ExitCodes.SomePagesFailed;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                await Console.Error.WriteLineAsync($"No answer from {url}: {ex.Message} (is the service running with Crawler:Monitoring:Enabled=true?)");
+                return ExitCodes.SomePagesFailed;
+            }
+        }
+    }
+
     public static async Task<int> CrawlNowAsync(IHost host, string? sourceName)
     {
         using (host)

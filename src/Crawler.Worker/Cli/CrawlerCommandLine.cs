@@ -33,13 +33,14 @@ public static class CrawlerCommandLine
         var show = new Option<string?>("--show") { Description = "Print a stored snapshot as text (by snapshot id, or the latest for a URL).", HelpName = "ID|URL" };
         var config = new Option<string?>("--config") { Description = "Read this JSON configuration file instead of the appsettings.json next to the executable.", HelpName = "FILE" };
         var extract = new Option<string?>("--extract") { Description = "Extract a local HTML file, or every *.html under a folder; print one JSON object per line; store nothing.", HelpName = "PATH" };
+        var health = new Option<bool>("--health") { Description = "Ask the running service's health endpoint (Crawler:Monitoring) and exit 0 if healthy, 1 if not: the container's HEALTHCHECK." };
         var root = new RootCommand(
             "Crawler: fetches news pages on a schedule and keeps normalized snapshots. Without a flag it runs as the scheduled " +
             "service. Configuration comes from appsettings.json next to the executable, environment variables " +
             "(Crawler__Sources__0__Seeds__0=URL) and Key:Sub=value arguments (Storage:Sqlite:Path=/tmp/c.db). " +
             "Exit codes: 0 success, 1 finished but some pages failed, 2 usage or configuration error.")
         {
-            crawlNow, source, url, show, extract, config,
+            crawlNow, source, url, show, extract, health, config,
         };
         root.TreatUnmatchedTokensAsErrors = false;
 
@@ -69,7 +70,7 @@ public static class CrawlerCommandLine
 
         root.SetAction(async (result, cancellationToken) =>
         {
-            var chosen = new[] { result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show", result.GetValue(extract) is null ? null : "--extract" }
+            var chosen = new[] { result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show", result.GetValue(extract) is null ? null : "--extract", result.GetValue(health) ? "--health" : null }
                 .OfType<string>().ToList();
             if (chosen.Count > 1)
             {
@@ -99,6 +100,7 @@ public static class CrawlerCommandLine
                     "--url" => await Commands.FetchOneAsync(Build(buildHost, command), result.GetValue(url)!),
                     "--show" => await Commands.ShowAsync(Build(buildHost, command), result.GetValue(show)!),
                     "--extract" => await Commands.ExtractAsync(Build(buildHost, command), result.GetValue(extract)!),
+                    "--health" => await Commands.HealthAsync(buildHost(command)),
                     _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
                 };
             }

@@ -33,6 +33,7 @@ public sealed class CrawlRunner(
     IOptions<FetchOptions> fetchOptions,
     RobotsCache robots,
     ActiveRuns activeRuns,
+    Monitoring.CrawlerMetrics metrics,
     TimeProvider clock,
     ILogger<CrawlRunner> logger)
 {
@@ -197,7 +198,7 @@ public sealed class CrawlRunner(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Url"] = lease.Url, ["Attempt"] = lease.Attempts + 1 });
         try
         {
-            await processor.ProcessAsync(source, lease, cancellationToken);
+            metrics.PageProcessed((await processor.ProcessAsync(source, lease, cancellationToken)).Disposition);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -55,6 +55,7 @@ public static class FetchingServiceCollectionExtensions
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<FetchOptions>>().Value;
                 var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.Worker.Fetching.Retry");
+                var metrics = context.ServiceProvider.GetRequiredService<Monitoring.CrawlerMetrics>();
                 pipeline
                     .AddTimeout(o.TotalTimeout)
                     .AddRetry(new HttpRetryStrategyOptions
@@ -67,6 +68,7 @@ public static class FetchingServiceCollectionExtensions
                         ShouldHandle = args => ValueTask.FromResult(o.MaxRetries > 0 && ShouldRetry(args.Outcome, o)),
                         OnRetry = args =>
                         {
+                            metrics.FetchRetried();
                             // on an exception there is no response; the request travels in the resilience context
                             var request = args.Context.GetRequestMessage()?.RequestUri?.AbsoluteUri;
                             logger.LogWarning(

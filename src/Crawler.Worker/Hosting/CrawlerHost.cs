@@ -1,6 +1,7 @@
 using Crawler.Storage;
 using Crawler.Worker.Cli;
 using Crawler.Worker.Crawling;
+using Crawler.Worker.Monitoring;
 using Crawler.Worker.Scheduling;
 
 namespace Crawler.Worker.Hosting;
@@ -38,11 +39,13 @@ public static class CrawlerHost
         builder.AddCrawlerLogging();
         builder.Services.AddCrawlerStorage(builder.Configuration);
         builder.Services.AddCrawling(builder.Configuration);
+        builder.Services.AddCrawlerMetrics();
         if (settings.Mode == HostMode.Service)
         {
             builder.Services.AddSystemd();
             builder.Services.AddHostedService<StoreInitializer>();
             builder.Services.AddCrawlerScheduling(builder.Configuration);
+            builder.Services.AddCrawlerMonitoring(builder.Configuration);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         }
 
