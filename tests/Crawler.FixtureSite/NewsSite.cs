@@ -16,6 +16,9 @@ public sealed class NewsSiteOptions
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
 
+    /// <summary>Where to listen: loopback for tests, 0.0.0.0 when crawlers in containers must reach it.</summary>
+    public string ListenAddress { get; init; } = "127.0.0.1";
+
     /// <summary>Plain UTF-8 articles at /news/a/{n}.html.</summary>
     public int Articles { get; init; } = 8;
 
@@ -71,7 +74,7 @@ public sealed class NewsSite : IAsyncDisposable
         options ??= new NewsSiteOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.WebHost.UseUrls($"http://{options.ListenAddress}:{options.Port}");
         var app = builder.Build();
         var site = new NewsSite(app, options);
         site.Map(app);

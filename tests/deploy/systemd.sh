@@ -6,43 +6,15 @@
 #   usage: tests/deploy/systemd.sh        (root; installs podman, runc, debootstrap when missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-CACHE=${CRAWLER_DEPLOY_CACHE:-/var/tmp/crawler-deploy}
+. tests/deploy/lib.sh
 NAME=crawler-systemd-test
 IMAGE=localhost/crawler-systemd-base:bookworm
-passed=0
-failed=0
-
-check() { # description, command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   - $what"; else failed=$((failed + 1)); echo "FAIL - $what"; fi
-}
 in_box() { podman exec "$NAME" "$@"; }
 cleanup() { podman rm -f "$NAME" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-need=()
-command -v podman >/dev/null || need+=(podman)
-command -v runc >/dev/null || need+=(runc)
-command -v debootstrap >/dev/null || need+=(debootstrap)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-if [ ! -f /etc/containers/containers.conf ] || ! grep -q 'runtime = "runc"' /etc/containers/containers.conf; then
-  # crun fails on these hosts' hybrid cgroups; raising ulimits is not permitted
-  mkdir -p /etc/containers
-  printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n' > /etc/containers/containers.conf
-fi
-
-mkdir -p "$CACHE"
-if ! podman image exists "$IMAGE"; then
-  if [ ! -f "$CACHE/systemd-rootfs.tar" ]; then
-    rm -rf "$CACHE/rootfs"
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,sqlite3,ca-certificates,libicu72 bookworm "$CACHE/rootfs" http://deb.debian.org/debian >"$CACHE/debootstrap.log"
-    tar -C "$CACHE/rootfs" -cf "$CACHE/systemd-rootfs.tar" .
-    rm -rf "$CACHE/rootfs"
-  fi
-  podman import -q "$CACHE/systemd-rootfs.tar" "$IMAGE" >/dev/null
-fi
+install_podman
+debootstrap_image "$IMAGE" systemd,systemd-sysv,dbus,sqlite3,ca-certificates,libicu72
 
 dotnet publish src/Crawler.Worker -c Release -r linux-x64 --self-contained -o "$CACHE/crawler" -v quiet -nologo >/dev/null
 dotnet publish tests/Crawler.FixtureSite -c Release -r linux-x64 --self-contained -o "$CACHE/fixture" -v quiet -nologo >/dev/null
@@ -119,5 +91,4 @@ check "and it is active again with a new pid" sh -c "[ \"\$(podman exec $NAME sy
 
 echo
 in_box systemd-analyze security crawler --no-pager 2>/dev/null | tail -1 || true
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+report
