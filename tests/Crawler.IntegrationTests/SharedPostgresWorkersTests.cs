@@ -82,6 +82,10 @@ public sealed partial class SharedPostgresWorkersTests : IAsyncLifetime
         await WaitUntilAsync(() => Count("SELECT COUNT(*) FROM crawl_runs WHERE finished_at IS NOT NULL") >= 1, TimeSpan.FromMinutes(4));
         AssertEveryArticleStoredOnce();
         Assert.Equal(0, Count("SELECT COUNT(*) FROM frontier WHERE state <> 'Done'"));
+        Assert.Equal(1, Count("SELECT COUNT(*) FROM crawl_runs")); // the recovered job resumed the run, never a second one
+
+        // the dead worker's job is fired again on a survivor once its check-ins stop (Quartz cluster recovery)
+        await WaitUntilAsync(() => _workers.Any(w => !w.Killed && w.StandardError.Contains("(recovered from a stopped worker)", StringComparison.Ordinal)), TimeSpan.FromSeconds(60));
         await StopWorkersAsync();
     }
 

@@ -1,3 +1,4 @@
+using Crawler.Storage;
 using Crawler.Worker.Crawling;
 using Crawler.Worker.Sources;
 using Quartz;
@@ -6,7 +7,7 @@ namespace Crawler.Worker.Scheduling;
 
 /// <summary>One scheduled crawl of one source. Never runs twice at once for the same source.</summary>
 [DisallowConcurrentExecution]
-public sealed class CrawlSourceJob(CrawlRunner runner, SourceCatalog sources, IHostApplicationLifetime lifetime, ILogger<CrawlSourceJob> logger) : IJob
+public sealed class CrawlSourceJob(CrawlRunner runner, SourceCatalog sources, ICrawlStore store, IHostApplicationLifetime lifetime, ILogger<CrawlSourceJob> logger) : IJob
 {
     public const string SourceKey = "source";
 
@@ -26,6 +27,14 @@ public sealed class CrawlSourceJob(CrawlRunner runner, SourceCatalog sources, IH
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
+            // The job of a dead worker is fired again here; its run may already have been finished by the workers
+            // that helped with it, and then there is nothing to recover (the next tick crawls again).
+            if (context.Recovering && !(await store.GetUnfinishedRunsAsync(stop.Token)).Any(r => r.Source == source.Name))
+            {
+                logger.LogInformation("Nothing to recover for {Source}: its run was finished by the other workers", source.Name);
+                return;
+            }
+
             await runner.RunAsync(source, stop.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
