@@ -15,7 +15,7 @@ namespace Crawler.Storage.Sqlite;
 /// The embedded store: one SQLite file in WAL mode. Every state change is one IMMEDIATE transaction, so a crash
 /// (or a full disk) leaves the previous consistent state and never a half-written page.
 /// </summary>
-public sealed class SqliteCrawlStore : ICrawlStore
+public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -26,6 +26,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly ILogger<SqliteCrawlStore> _logger;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public SqliteCrawlStore(SqliteStoreOptions options, ILogger<SqliteCrawlStore>? logger = null)
     {
@@ -43,6 +44,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
     }
 
     public string DatabasePath { get; }
+
+    public void Dispose() => _writeGate.Dispose();
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -563,6 +566,21 @@ public sealed class SqliteCrawlStore : ICrawlStore
     }
 
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        // SQLite has one writer at a time. Writers of this process queue here, in order and without sleeping;
+        // left to SQLite's busy handler they would poll the lock with growing sleeps while it sits free.
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return await WriteUngatedAsync(work, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<T> WriteUngatedAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
