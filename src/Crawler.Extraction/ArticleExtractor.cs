@@ -244,7 +244,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         if (ldBodyKey is not null && b.Weight >= 20)
         {
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k.Length >= 8)
             {
                 v = ldBodyKey.Contains(k, StringComparison.Ordinal) ? Math.Max(v, nonLink) * 1.5 : v * 0.7;
@@ -334,8 +334,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         var level = 0;
         for (var a = top; a > 0 && level < 5; a = els[a].Parent, level++)
         {
-            var node = els[a].Node;
-            var cls = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", "") : "";
+            var cls = els[a].Class;
             if (cls.Length == 0)
             {
                 continue;
@@ -347,7 +346,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             {
                 var e = els[i];
                 if (i != a && e.Tag == els[a].Tag && !InSubtree(els, i, a) && !InSubtree(els, a, i)
-                    && e.Weight >= 200 && e.Positive >= els[a].Positive * 0.2 && e.LinkDensity < 0.25 && e.Node.GetAttributeValue("class", "") == cls)
+                    && e.Weight >= 200 && e.Positive >= els[a].Positive * 0.2 && e.LinkDensity < 0.25 && e.Class == cls)
                 {
                     repeats++;
                     first = Math.Min(first, i);
@@ -429,7 +428,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             var b = blocks[i];
             var owner = els[b.Owner];
             var container = roots.FindLast(r => r <= b.Owner);
-            var key = Text.Key(b.Text);
+            var key = b.Key;
 
             if (keptWeight >= 100 && Patterns.RelatedMarker().IsMatch(b.Text))
             {
@@ -498,7 +497,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         // Identical lines inside one article are template leftovers (repeated captions, duplicated leads).
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        kept.RemoveAll(i => blocks[i].Weight < 200 && !keys.Add(Text.Key(blocks[i].Text)) && Text.Key(blocks[i].Text).Length > 0);
+        kept.RemoveAll(i => blocks[i].Weight < 200 && blocks[i].Key.Length > 0 && !keys.Add(blocks[i].Key));
         return (kept, inContainer);
     }
 
@@ -517,19 +516,21 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             return false;
         }
 
-        if (Patterns.MetaLineStart().IsMatch(t))
+        // Every label ends in a colon and every date has digits: most lines of a page have neither and skip the regexes.
+        var colon = t.AsSpan().IndexOfAny(':', '：') >= 0;
+        if (colon && Patterns.MetaLineStart().IsMatch(t))
         {
             return true;
         }
 
-        var labels = Patterns.MetaLabel().Count(t);
+        var labels = colon ? Patterns.MetaLabel().Count(t) : 0;
         var sentence = t.Contains('。', StringComparison.Ordinal) || t.Contains('！', StringComparison.Ordinal) || t.Contains('？', StringComparison.Ordinal);
         if (labels >= 2 || (labels == 1 && weight < 100 && !sentence))
         {
             return true;
         }
 
-        return weight < 70 && !sentence && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t));
+        return weight < 70 && !sentence && t.AsSpan().IndexOfAnyInRange('0', '9') >= 0 && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t));
     }
 
     // ---------------------------------------------------------------- title
@@ -548,7 +549,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         {
             if (b.HeadingLevel is 1 or 2 && b.LinkDensity < 0.5)
             {
-                var k = Text.Key(b.Text);
+                var k = b.Key;
                 if (k.Length >= 4 && tagKey.Contains(k, StringComparison.Ordinal))
                 {
                     return b.Text;
@@ -572,7 +573,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k.Length >= 4 && k.Length * 10 >= strippedKey.Length * 6 && tagKey.Contains(k, StringComparison.Ordinal) && strippedKey.Length > 0
                 && (k.Contains(strippedKey, StringComparison.Ordinal) || strippedKey.Contains(k, StringComparison.Ordinal)))
             {
@@ -611,7 +612,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k == titleKey)
             {
                 if (b.Kind == BlockKind.Heading)
@@ -706,6 +707,11 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private IEnumerable<(DateTimeOffset? At, string Text, int Start, bool HasTime)> DateMatches(string text)
     {
+        if (text.AsSpan().IndexOfAnyInRange('0', '9') < 0)
+        {
+            yield break;
+        }
+
         foreach (Match m in Patterns.TextDate().Matches(text))
         {
             var at = Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d"));
@@ -850,7 +856,8 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 return e.Groups["v"].Value.Trim();
             }
 
-            if (Patterns.PostedBy().Match(t) is { Success: true } p && blocks[i].Weight < 160)
+            if (blocks[i].Weight < 160 && (t.Contains("发表", StringComparison.Ordinal) || t.Contains("发帖", StringComparison.Ordinal))
+                && Patterns.PostedBy().Match(t) is { Success: true } p)
             {
                 return p.Groups["v"].Value;
             }

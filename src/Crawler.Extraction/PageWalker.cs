@@ -172,12 +172,8 @@ internal sealed class PageWalker
             "article" or "main" => 1,
             _ => 0,
         };
-        if (attrs.Length > 0)
-        {
-            var neg = Patterns.NegativeHint().IsMatch(attrs);
-            var pos = Patterns.PositiveHint().IsMatch(attrs);
-            hint += (pos ? 1 : 0) - (neg ? 1 : 0);
-        }
+        var attrHints = attrs.Length > 0 ? HintsOf(attrs) : default;
+        hint += attrHints.Hint;
 
         var itemprop = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("itemprop", "") : "";
         if (itemprop.Equals("articleBody", StringComparison.OrdinalIgnoreCase))
@@ -221,7 +217,8 @@ internal sealed class PageWalker
             Id = id,
             Parent = parent,
             Hint = Math.Clamp(hint, -1, 2),
-            Crumb = attrs.Length > 0 && Patterns.CrumbHint().IsMatch(attrs),
+            Crumb = attrHints.Crumb,
+            Class = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", "") : "",
         });
         _frameParent = id;
 
@@ -281,6 +278,24 @@ internal sealed class PageWalker
         return true;
     }
 
+    /// <summary>
+    /// Class names repeat across a page (a long page has thousands of elements and a few dozen class strings), so
+    /// each string goes through the hint regexes once.
+    /// </summary>
+    private (int Hint, bool Crumb) HintsOf(string attrs)
+    {
+        if (!_hintCache.TryGetValue(attrs, out var h))
+        {
+            var neg = Patterns.NegativeHint().IsMatch(attrs);
+            var pos = Patterns.PositiveHint().IsMatch(attrs);
+            h = ((pos ? 1 : 0) - (neg ? 1 : 0), Patterns.CrumbHint().IsMatch(attrs));
+            _hintCache[attrs] = h;
+        }
+
+        return h;
+    }
+
+    private readonly Dictionary<string, (int Hint, bool Crumb)> _hintCache = new(StringComparer.Ordinal);
     private int _frameParent = -1;
     private readonly Stack<bool> _aTags = new();
 
