@@ -586,10 +586,11 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     internal static string StripSiteSuffix(string title)
     {
-        var parts = Patterns.TitleSeparator().Split(title).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        // A segment that is a host name ("blog.example.com") is the site, however long.
+        var parts = Patterns.TitleSeparator().Split(title).Select(p => p.Trim()).Where(p => p.Length > 0 && !Patterns.HostName().IsMatch(p)).ToList();
         if (parts.Count <= 1)
         {
-            return title.Trim();
+            return parts.Count == 1 ? parts[0] : title.Trim();
         }
 
         // The headline is the longest segment; site and section names are short.
@@ -638,6 +639,22 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private (DateTimeOffset? At, string? Text) FindPublished(PageWalker page, JsonLdInfo ld, FieldContext ctx)
     {
+        // An official document is dated by its signing, which its header table gives; the portal's page date is later.
+        if (LabelledValue(ctx, Patterns.DocumentDateLabel()) is { } signed && DateMatches(signed).FirstOrDefault() is { Text: not null } d)
+        {
+            return (d.At, d.Text);
+        }
+
+        // So is a reprinted report or document that carries its own date on a line of its own at its head.
+        foreach (var i in ctx.Kept.Take(3))
+        {
+            var t = ctx.Blocks[i].Text;
+            if (t.Length <= 20 && DateMatches(t).FirstOrDefault() is { Text: not null } own && own.Text.Length >= t.Length - 1)
+            {
+                return (own.At, own.Text);
+            }
+        }
+
         var structured = new List<string?> { ld.DatePublished };
         structured.AddRange(DateMetaKeys.Select(k => Meta(page, k)));
         structured.AddRange(page.TimeElements.Select(t => t.Value));
@@ -871,6 +888,12 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         foreach (var i in tail)
         {
             var t = blocks[i].Text;
+            if (blocks[i].LinkDensity > 0.5)
+            {
+                // Headlines of other stories, often tagged "(体育)": never this text's sign-off.
+                continue;
+            }
+
             if (CleanName(Patterns.AuthorLabel().Match(t)) is { } a)
             {
                 return a;
@@ -918,19 +941,33 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             }
         }
 
-        // An essay often prints the author's bare name on the line under the headline.
-        if (ctx.TitleIndex >= 0 && ctx.TitleIndex + 1 < blocks.Count)
+        if (LabelledValue(ctx, Patterns.IssuerLabel()) is { Length: >= 2 and <= 40 } issuer && Name(issuer) is not null)
         {
-            var next = blocks[ctx.TitleIndex + 1].Text;
-            if (next.Length is >= 2 and <= 4 && next.All(Text.IsCjk) && blocks[ctx.TitleIndex + 1].LinkWeight == 0)
-            {
-                return next;
-            }
+            return issuer;
+        }
+
+        if (BareNameUnderTitle(ctx) is { } bare)
+        {
+            return bare;
+        }
+
+        if (AuthorArchiveLink(page) is { } archived)
+        {
+            return archived;
         }
 
         if (ld.Author is not null)
         {
             return ld.Author;
+        }
+
+        // A sign-off "来源：尹娟" credits a person where portals usually name a paper.
+        foreach (var i in tail)
+        {
+            if (blocks[i].Weight < 40 && Patterns.SourceLabel().Match(blocks[i].Text) is { Success: true } src && LooksLikePersonalName(src.Groups["v"].Value))
+            {
+                return src.Groups["v"].Value;
+            }
         }
 
         // Wire copy often credits only its editor; that is the person responsible for the text.
@@ -963,6 +1000,91 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         return null;
     }
+
+    /// <summary>
+    /// The value of a "label：value" line in the header zone. Table layouts put label and value in cells of their
+    /// own, so an empty value is read from the next line.
+    /// </summary>
+    private static string? LabelledValue(FieldContext ctx, Regex label)
+    {
+        var blocks = ctx.Blocks;
+        var to = Math.Min(blocks.Count - 1, ctx.BodyStart + 3);
+        for (var i = Math.Max(0, Math.Min(ctx.Anchor, ctx.BodyStart) - 30); i <= to; i++)
+        {
+            if (blocks[i].Weight > 80 || label.Match(blocks[i].Text) is not { Success: true } m)
+            {
+                continue;
+            }
+
+            var v = m.Groups["v"].Value.Trim();
+            if (v.Length == 0 && i + 1 < blocks.Count && blocks[i + 1].Weight <= 60 && blocks[i + 1].LinkWeight == 0)
+            {
+                v = blocks[i + 1].Text;
+            }
+
+            if (v.Length > 0)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// An essay prints its author's bare name between the headline and the text, sometimes after a repeat of the
+    /// headline or a metadata line.
+    /// </summary>
+    private static string? BareNameUnderTitle(FieldContext ctx)
+    {
+        if (ctx.TitleIndex < 0)
+        {
+            return null;
+        }
+
+        var blocks = ctx.Blocks;
+        var titleKey = blocks[ctx.TitleIndex].Key;
+        var to = Math.Min(blocks.Count - 1, Math.Min(ctx.TitleIndex + 4, Math.Max(ctx.BodyStart, ctx.TitleIndex + 1)));
+        for (var i = ctx.TitleIndex + 1; i <= to; i++)
+        {
+            var b = blocks[i];
+            if (b.Meta || (b.Key.Length * 2 >= titleKey.Length && titleKey.Contains(b.Key, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var t = b.Text;
+            return t.Length is >= 2 and <= 4 && t.All(Text.IsCjk) && b.LinkWeight == 0 && Name(t) is { } n ? n : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>Blog engines and news CMSs link the byline to the author's archive: /author/jane-doe/, ?author=102.</summary>
+    private static string? AuthorArchiveLink(PageWalker page)
+    {
+        foreach (var l in page.Links)
+        {
+            if (l.Text.Length is >= 2 and <= 40 && Patterns.AuthorArchiveUrl().IsMatch(l.Url) && !l.Text.Any(char.IsDigit)
+                && l.Text.Split(' ').Length <= 5 && Name(l.Text) is { } n)
+            {
+                return n;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Two or three Han characters led by a common surname, with no character that names an organisation.</summary>
+    private static bool LooksLikePersonalName(string v) =>
+        v.Length is 2 or 3 && v.All(c => c is >= '\u4E00' and <= '\u9FFF') && CommonSurnames.Contains(v[0])
+        && v.AsSpan(1).IndexOfAny(OrganisationChars) < 0;
+
+    private static readonly HashSet<char> CommonSurnames =
+        [.. "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"];
+
+    private static readonly System.Buffers.SearchValues<char> OrganisationChars =
+        System.Buffers.SearchValues.Create("省市县区州报网社台刊局部委会院厅所站团馆视讯闻界业司行社");
 
     private static string? CleanName(Match m)
     {

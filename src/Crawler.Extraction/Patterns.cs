@@ -41,7 +41,7 @@ internal static partial class Patterns
     [GeneratedRegex(@"(?<!\d)(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>(?:19|20)\d{2})(?:\s+(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2}))?\s*(?<ap>[AaPp]\.?[Mm]\.?)?)?", RegexOptions.CultureInvariant)]
     public static partial Regex UsDate();
 
-    [GeneratedRegex(@"^(?:附图|组图|图|图文|完|待续|未完|原创|转载|视频|摘编|编译|资料|本报讯|新华社|供图|摄|全文)$|[=""<>■□●◆★]|文章|网$|报$|社$|台$|^(?:新闻|资讯|admin|管理员|编辑部|本站|本网|佚名|未知|匿名|unknown)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:附图|组图|图|图文|完|待续|未完|原创|转载|视频|摘编|编译|资料|本报讯|新华社|供图|摄|全文|摘要|导读|前言|引言|序言|正文|目录|简介|提要|按语|附件|说明|体育|娱乐|财经|科技|军事|国际|国内|社会|汽车|房产|教育|健康|旅游|时尚|图片|评论|专题)$|[=""<>■□●◆★]|文章|网$|报$|社$|台$|^(?:新闻|资讯|admin|管理员|编辑部|本站|本网|佚名|未知|匿名|unknown)$", RegexOptions.CultureInvariant)]
     public static partial Regex NotAName();
 
     [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*年\s*(?<m>\d{1,2})\s*月(?!\s*\d)", RegexOptions.CultureInvariant)]
@@ -107,4 +107,17 @@ internal static partial class Patterns
 
     [GeneratedRegex(@"\s+(?:[_|｜\-–—·:]|--)\s+|_|｜|\|", RegexOptions.CultureInvariant)]
     public static partial Regex TitleSeparator();
+
+    [GeneratedRegex(@"[?&]author=[^&#=]+$|/(?:author|authors|journalists?|reporters?|writers?|columnists?|byline)/[^/?#]+/?(?:[?#]|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex AuthorArchiveUrl();
+
+    // Government information-disclosure pages head every document with a key-value table.
+    [GeneratedRegex(@"^\s*(?:发文机关|发文单位|发布机构|发布单位|制发机关)\s*[:：]\s*(?<v>.*)$", RegexOptions.CultureInvariant)]
+    public static partial Regex IssuerLabel();
+
+    [GeneratedRegex(@"^\s*(?:成文日期|成文时间|印发日期)\s*[:：]\s*(?<v>.*)$", RegexOptions.CultureInvariant)]
+    public static partial Regex DocumentDateLabel();
+
+    [GeneratedRegex(@"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|cn|info|gov|edu|co|io|uk|de|fr|jp|tw|hk)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex HostName();
 }
