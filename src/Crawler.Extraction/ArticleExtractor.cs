@@ -530,7 +530,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             return true;
         }
 
-        return weight < 70 && !sentence && t.AsSpan().IndexOfAnyInRange('0', '9') >= 0 && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t));
+        return weight < 70 && !sentence && t.AsSpan().IndexOfAnyInRange('0', '9') >= 0 && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t) || Patterns.DayFirstDate().IsMatch(t));
     }
 
     // ---------------------------------------------------------------- title
@@ -748,6 +748,16 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             }
         }
 
+        foreach (Match m in Patterns.DayFirstDate().Matches(text))
+        {
+            var mon = m.Groups["mon"].Success ? MonthNumber(m.Groups["mon"].Value) : Num(m, "m");
+            var at = Build(m, Num(m, "y"), mon, Num(m, "d"));
+            if (at is not null)
+            {
+                yield return (at, m.Value.Trim(), m.Index, m.Groups["H"].Success);
+            }
+        }
+
         foreach (Match m in Patterns.UsDate().Matches(text))
         {
             var at = Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d"));
@@ -765,6 +775,37 @@ public sealed class ArticleExtractor(ExtractionOptions options)
     }
 
     private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+    // German, French, Spanish, Italian, Portuguese and Dutch month names, by the prefix that tells them apart.
+    private static readonly (string Prefix, int Month)[] ForeignMonths =
+    [
+        ("januar", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("janeiro", 1), ("jan", 1),
+        ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("fevereiro", 2), ("feb", 2),
+        ("märz", 3), ("mars", 3), ("marzo", 3), ("março", 3), ("maart", 3), ("mär", 3),
+        ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4),
+        ("mai", 5), ("mayo", 5), ("maggio", 5), ("maio", 5), ("mei", 5),
+        ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6),
+        ("juli", 7), ("juillet", 7), ("julio", 7), ("luglio", 7), ("julho", 7),
+        ("august", 8), ("août", 8), ("aout", 8), ("agosto", 8), ("augustus", 8),
+        ("september", 9), ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("setembro", 9),
+        ("oktober", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10), ("outubro", 10),
+        ("november", 11), ("novembre", 11), ("noviembre", 11), ("novembro", 11),
+        ("dezember", 12), ("décembre", 12), ("decembre", 12), ("diciembre", 12), ("dicembre", 12), ("dezembro", 12), ("december", 12),
+    ];
+
+    private static int MonthNumber(string name)
+    {
+        foreach (var (prefix, month) in ForeignMonths)
+        {
+            if (name.Equals(prefix, StringComparison.OrdinalIgnoreCase) || (prefix.Length == 3 && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+            {
+                return month;
+            }
+        }
+
+        var en = Array.FindIndex(Months, x => name.StartsWith(x, StringComparison.OrdinalIgnoreCase));
+        return en >= 0 ? en + 1 : -1;
+    }
 
     private static int Num(Match m, string g) => m.Groups[g].Success && int.TryParse(m.Groups[g].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
 

@@ -50,10 +50,10 @@ internal static partial class Patterns
     [GeneratedRegex(@"\b(?:(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<y>(?:19|20)\d{2})|(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+(?<y>(?:19|20)\d{2}))(?:,?\s*(?:at\s*)?(?<H>\d{1,2}):(?<M>\d{2})\s*(?<ap>[ap]\.?m\.?)?)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex EnglishDate();
 
-    [GeneratedRegex(@"(?:发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|Published|Posted|Date)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|Published|Posted|Date|Veröffentlicht(?: am)?|Publié(?: le)?|Publicado(?: el)?|Pubblicato(?: il)?|Gepubliceerd(?: op)?)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex DateLabelBefore();
 
-    [GeneratedRegex(@"(?:更新时间|更新于|修改时间|Updated|Modified)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:更新时间|更新于|修改时间|Updated|Modified|Aktualisiert(?: am)?|Mis à jour(?: le)?|Actualizado(?: el)?|Aggiornato(?: il)?|Bijgewerkt(?: op)?)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex UpdatedLabelBefore();
 
     [GeneratedRegex(@"(?:Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
@@ -72,7 +72,7 @@ internal static partial class Patterns
     [GeneratedRegex(@"(?:^|\s|[（(【\[])文\s*[/／|｜]\s*(?<v>[^\s/／|｜,，。()（）\[\]【】]{2,12})", RegexOptions.CultureInvariant)]
     public static partial Regex SlashAuthor();
 
-    [GeneratedRegex(@"^\s*(?:By|BY|Written by|Words by)\s+(?<v>[A-Z][\p{L}.'’-]+(?:\s+(?:[A-Z][\p{L}.'’-]+|van|von|de|da|del|der|le|la|bin|al-?\p{L}+)){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\p{L}.'’-]+(?:\s+[A-Z][\p{L}.'’-]+){0,3})*)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:By|BY|Written by|Words by|Von|VON|Par|PAR|Por|POR|Di|Door|Av|Af)\s+(?<v>[A-Z][\p{L}.'’-]+(?:\s+(?:[A-Z][\p{L}.'’-]+|van|von|de|da|del|der|le|la|bin|al-?\p{L}+)){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\p{L}.'’-]+(?:\s+[A-Z][\p{L}.'’-]+){0,3})*)", RegexOptions.CultureInvariant)]
     public static partial Regex EnglishByline();
 
     [GeneratedRegex(@"[（(]\s*(?:记者\s*)?(?<v>[\u4e00-\u9fff]{2,3}(?:[\s、]+[\u4e00-\u9fff]{2,3}){0,4})\s*(?:[\u4e00-\u9fff]{2,4}报道)?\s*[)）]\s*$", RegexOptions.CultureInvariant)]
@@ -120,4 +120,8 @@ internal static partial class Patterns
 
     [GeneratedRegex(@"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|cn|info|gov|edu|co|io|uk|de|fr|jp|tw|hk)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex HostName();
+
+    // Day-first dates of the other European languages: "5. März 2024", "5 mars 2024", "5 de marzo de 2024", "05.03.2024".
+    [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})(?:\.\s*|\s+|\s+de\s+)(?<mon>\p{L}{3,10})\.?(?:\s+de|\s+del)?\s+(?<y>(?:19|20)\d{2})(?:,?\s*(?:um|à|a las|alle|om|kl\.)?\s*(?<H>\d{1,2})[:h](?<M>\d{2}))?|(?<!\d)(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>(?:19|20)\d{2})(?:,?\s+(?<H>\d{1,2}):(?<M>\d{2}))?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex DayFirstDate();
 }
