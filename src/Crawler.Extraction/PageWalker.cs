@@ -279,23 +279,31 @@ internal sealed class PageWalker
     }
 
     /// <summary>
-    /// Class names repeat across a page (a long page has thousands of elements and a few dozen class strings), so
-    /// each string goes through the hint regexes once.
+    /// Class names repeat within a page and across the pages of a site, and the hint regexes are the costliest part
+    /// of the walk, so each distinct string goes through them once per process (bounded: a hostile site minting
+    /// random class names only ever costs a cleared cache).
     /// </summary>
-    private (int Hint, bool Crumb) HintsOf(string attrs)
+    private static (int Hint, bool Crumb) HintsOf(string attrs)
     {
-        if (!_hintCache.TryGetValue(attrs, out var h))
+        if (!HintCache.TryGetValue(attrs, out var h))
         {
             var neg = Patterns.NegativeHint().IsMatch(attrs);
             var pos = Patterns.PositiveHint().IsMatch(attrs);
             h = ((pos ? 1 : 0) - (neg ? 1 : 0), Patterns.CrumbHint().IsMatch(attrs));
-            _hintCache[attrs] = h;
+            if (HintCache.Count >= MaxCachedHints)
+            {
+                HintCache.Clear();
+            }
+
+            HintCache[attrs] = h;
         }
 
         return h;
     }
 
-    private readonly Dictionary<string, (int Hint, bool Crumb)> _hintCache = new(StringComparer.Ordinal);
+    private const int MaxCachedHints = 20_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Hint, bool Crumb)> HintCache = new(StringComparer.Ordinal);
+
     private int _frameParent = -1;
     private readonly Stack<bool> _aTags = new();
 
