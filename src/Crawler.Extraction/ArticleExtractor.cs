@@ -30,7 +30,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
     private ExtractedArticle ExtractCore(string html, Uri url)
     {
         // HtmlAgilityPack parses pathological nesting in quadratic time; past this depth a page is garbage anyway.
-        var doc = new HtmlDocument { OptionUseIdAttribute = false, OptionMaxNestedChildNodes = 2500 };
+        var doc = new HtmlDocument { OptionUseIdAttribute = false, OptionMaxNestedChildNodes = 2500, OptionReadEncoding = false, OptionCheckSyntax = false };
         doc.LoadHtml(html);
         var page = new PageWalker(url);
         page.Walk(doc);
