@@ -776,7 +776,8 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
-    // German, French, Spanish, Italian, Portuguese and Dutch month names, by the prefix that tells them apart.
+    // German, French, Spanish, Italian, Portuguese and Dutch month names in full; three-letter entries also stand for
+    // the abbreviations ("Jan.", "Feb.", "Mär.") the languages share.
     private static readonly (string Prefix, int Month)[] ForeignMonths =
     [
         ("januar", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("janeiro", 1), ("jan", 1),
@@ -1125,7 +1126,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         [.. "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"];
 
     private static readonly System.Buffers.SearchValues<char> OrganisationChars =
-        System.Buffers.SearchValues.Create("省市县区州报网社台刊局部委会院厅所站团馆视讯闻界业司行社");
+        System.Buffers.SearchValues.Create("省市县区州报网社台刊局部委会院厅所站团馆视讯闻界业司行");
 
     private static string? CleanName(Match m)
     {
