@@ -30,7 +30,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
     private ExtractedArticle ExtractCore(string html, Uri url)
     {
         // HtmlAgilityPack parses pathological nesting in quadratic time; past this depth a page is garbage anyway.
-        var doc = new HtmlDocument { OptionUseIdAttribute = false, OptionMaxNestedChildNodes = 2500 };
+        var doc = new HtmlDocument { OptionUseIdAttribute = false, OptionMaxNestedChildNodes = 2500, OptionReadEncoding = false, OptionCheckSyntax = false };
         doc.LoadHtml(html);
         var page = new PageWalker(url);
         page.Walk(doc);
@@ -244,7 +244,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         if (ldBodyKey is not null && b.Weight >= 20)
         {
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k.Length >= 8)
             {
                 v = ldBodyKey.Contains(k, StringComparison.Ordinal) ? Math.Max(v, nonLink) * 1.5 : v * 0.7;
@@ -334,8 +334,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         var level = 0;
         for (var a = top; a > 0 && level < 5; a = els[a].Parent, level++)
         {
-            var node = els[a].Node;
-            var cls = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", "") : "";
+            var cls = els[a].Class;
             if (cls.Length == 0)
             {
                 continue;
@@ -347,7 +346,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             {
                 var e = els[i];
                 if (i != a && e.Tag == els[a].Tag && !InSubtree(els, i, a) && !InSubtree(els, a, i)
-                    && e.Weight >= 200 && e.Positive >= els[a].Positive * 0.2 && e.LinkDensity < 0.25 && e.Node.GetAttributeValue("class", "") == cls)
+                    && e.Weight >= 200 && e.Positive >= els[a].Positive * 0.2 && e.LinkDensity < 0.25 && e.Class == cls)
                 {
                     repeats++;
                     first = Math.Min(first, i);
@@ -429,7 +428,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             var b = blocks[i];
             var owner = els[b.Owner];
             var container = roots.FindLast(r => r <= b.Owner);
-            var key = Text.Key(b.Text);
+            var key = b.Key;
 
             if (keptWeight >= 100 && Patterns.RelatedMarker().IsMatch(b.Text))
             {
@@ -498,7 +497,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         // Identical lines inside one article are template leftovers (repeated captions, duplicated leads).
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        kept.RemoveAll(i => blocks[i].Weight < 200 && !keys.Add(Text.Key(blocks[i].Text)) && Text.Key(blocks[i].Text).Length > 0);
+        kept.RemoveAll(i => blocks[i].Weight < 200 && blocks[i].Key.Length > 0 && !keys.Add(blocks[i].Key));
         return (kept, inContainer);
     }
 
@@ -517,19 +516,21 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             return false;
         }
 
-        if (Patterns.MetaLineStart().IsMatch(t))
+        // Every label ends in a colon and every date has digits: most lines of a page have neither and skip the regexes.
+        var colon = t.AsSpan().IndexOfAny(':', '：') >= 0;
+        if (colon && Patterns.MetaLineStart().IsMatch(t))
         {
             return true;
         }
 
-        var labels = Patterns.MetaLabel().Count(t);
+        var labels = colon ? Patterns.MetaLabel().Count(t) : 0;
         var sentence = t.Contains('。', StringComparison.Ordinal) || t.Contains('！', StringComparison.Ordinal) || t.Contains('？', StringComparison.Ordinal);
         if (labels >= 2 || (labels == 1 && weight < 100 && !sentence))
         {
             return true;
         }
 
-        return weight < 70 && !sentence && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t));
+        return weight < 70 && !sentence && t.AsSpan().IndexOfAnyInRange('0', '9') >= 0 && (Patterns.TextDate().IsMatch(t) || Patterns.EnglishDate().IsMatch(t) || Patterns.DayFirstDate().IsMatch(t));
     }
 
     // ---------------------------------------------------------------- title
@@ -548,7 +549,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         {
             if (b.HeadingLevel is 1 or 2 && b.LinkDensity < 0.5)
             {
-                var k = Text.Key(b.Text);
+                var k = b.Key;
                 if (k.Length >= 4 && tagKey.Contains(k, StringComparison.Ordinal))
                 {
                     return b.Text;
@@ -572,7 +573,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k.Length >= 4 && k.Length * 10 >= strippedKey.Length * 6 && tagKey.Contains(k, StringComparison.Ordinal) && strippedKey.Length > 0
                 && (k.Contains(strippedKey, StringComparison.Ordinal) || strippedKey.Contains(k, StringComparison.Ordinal)))
             {
@@ -585,10 +586,11 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     internal static string StripSiteSuffix(string title)
     {
-        var parts = Patterns.TitleSeparator().Split(title).Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        // A segment that is a host name ("blog.example.com") is the site, however long.
+        var parts = Patterns.TitleSeparator().Split(title).Select(p => p.Trim()).Where(p => p.Length > 0 && !Patterns.HostName().IsMatch(p)).ToList();
         if (parts.Count <= 1)
         {
-            return title.Trim();
+            return parts.Count == 1 ? parts[0] : title.Trim();
         }
 
         // The headline is the longest segment; site and section names are short.
@@ -611,7 +613,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            var k = Text.Key(b.Text);
+            var k = b.Key;
             if (k == titleKey)
             {
                 if (b.Kind == BlockKind.Heading)
@@ -637,6 +639,22 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private (DateTimeOffset? At, string? Text) FindPublished(PageWalker page, JsonLdInfo ld, FieldContext ctx)
     {
+        // An official document is dated by its signing, which its header table gives; the portal's page date is later.
+        if (LabelledValue(ctx, Patterns.DocumentDateLabel()) is { } signed && DateMatches(signed).FirstOrDefault() is { Text: not null } d)
+        {
+            return (d.At, d.Text);
+        }
+
+        // So is a reprinted report or document that carries its own date on a line of its own at its head.
+        foreach (var i in ctx.Kept.Take(3))
+        {
+            var t = ctx.Blocks[i].Text;
+            if (t.Length <= 20 && DateMatches(t).FirstOrDefault() is { Text: not null } own && own.Text.Length >= t.Length - 1)
+            {
+                return (own.At, own.Text);
+            }
+        }
+
         var structured = new List<string?> { ld.DatePublished };
         structured.AddRange(DateMetaKeys.Select(k => Meta(page, k)));
         structured.AddRange(page.TimeElements.Select(t => t.Value));
@@ -706,6 +724,11 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
     private IEnumerable<(DateTimeOffset? At, string Text, int Start, bool HasTime)> DateMatches(string text)
     {
+        if (text.AsSpan().IndexOfAnyInRange('0', '9') < 0)
+        {
+            yield break;
+        }
+
         foreach (Match m in Patterns.TextDate().Matches(text))
         {
             var at = Build(m, Num(m, "y"), Num(m, "m"), Num(m, "d"));
@@ -718,6 +741,16 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         foreach (Match m in Patterns.EnglishDate().Matches(text))
         {
             var mon = Array.FindIndex(Months, x => m.Groups["mon"].Value.StartsWith(x, StringComparison.OrdinalIgnoreCase)) + 1;
+            var at = Build(m, Num(m, "y"), mon, Num(m, "d"));
+            if (at is not null)
+            {
+                yield return (at, m.Value.Trim(), m.Index, m.Groups["H"].Success);
+            }
+        }
+
+        foreach (Match m in Patterns.DayFirstDate().Matches(text))
+        {
+            var mon = m.Groups["mon"].Success ? MonthNumber(m.Groups["mon"].Value) : Num(m, "m");
             var at = Build(m, Num(m, "y"), mon, Num(m, "d"));
             if (at is not null)
             {
@@ -742,6 +775,38 @@ public sealed class ArticleExtractor(ExtractionOptions options)
     }
 
     private static readonly string[] Months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+    // German, French, Spanish, Italian, Portuguese and Dutch month names in full; three-letter entries also stand for
+    // the abbreviations ("Jan.", "Feb.", "Mär.") the languages share.
+    private static readonly (string Prefix, int Month)[] ForeignMonths =
+    [
+        ("januar", 1), ("janvier", 1), ("enero", 1), ("gennaio", 1), ("janeiro", 1), ("jan", 1),
+        ("februar", 2), ("février", 2), ("fevrier", 2), ("febrero", 2), ("febbraio", 2), ("fevereiro", 2), ("feb", 2),
+        ("märz", 3), ("mars", 3), ("marzo", 3), ("março", 3), ("maart", 3), ("mär", 3),
+        ("april", 4), ("avril", 4), ("abril", 4), ("aprile", 4),
+        ("mai", 5), ("mayo", 5), ("maggio", 5), ("maio", 5), ("mei", 5),
+        ("juni", 6), ("juin", 6), ("junio", 6), ("giugno", 6), ("junho", 6),
+        ("juli", 7), ("juillet", 7), ("julio", 7), ("luglio", 7), ("julho", 7),
+        ("august", 8), ("août", 8), ("aout", 8), ("agosto", 8), ("augustus", 8),
+        ("september", 9), ("septembre", 9), ("septiembre", 9), ("settembre", 9), ("setembro", 9),
+        ("oktober", 10), ("octobre", 10), ("octubre", 10), ("ottobre", 10), ("outubro", 10),
+        ("november", 11), ("novembre", 11), ("noviembre", 11), ("novembro", 11),
+        ("dezember", 12), ("décembre", 12), ("decembre", 12), ("diciembre", 12), ("dicembre", 12), ("dezembro", 12), ("december", 12),
+    ];
+
+    private static int MonthNumber(string name)
+    {
+        foreach (var (prefix, month) in ForeignMonths)
+        {
+            if (name.Equals(prefix, StringComparison.OrdinalIgnoreCase) || (prefix.Length == 3 && name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+            {
+                return month;
+            }
+        }
+
+        var en = Array.FindIndex(Months, x => name.StartsWith(x, StringComparison.OrdinalIgnoreCase));
+        return en >= 0 ? en + 1 : -1;
+    }
 
     private static int Num(Match m, string g) => m.Groups[g].Success && int.TryParse(m.Groups[g].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1;
 
@@ -850,7 +915,8 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 return e.Groups["v"].Value.Trim();
             }
 
-            if (Patterns.PostedBy().Match(t) is { Success: true } p && blocks[i].Weight < 160)
+            if (blocks[i].Weight < 160 && (t.Contains("发表", StringComparison.Ordinal) || t.Contains("发帖", StringComparison.Ordinal))
+                && Patterns.PostedBy().Match(t) is { Success: true } p)
             {
                 return p.Groups["v"].Value;
             }
@@ -864,6 +930,12 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         foreach (var i in tail)
         {
             var t = blocks[i].Text;
+            if (blocks[i].LinkDensity > 0.5)
+            {
+                // Headlines of other stories, often tagged "(体育)": never this text's sign-off.
+                continue;
+            }
+
             if (CleanName(Patterns.AuthorLabel().Match(t)) is { } a)
             {
                 return a;
@@ -911,19 +983,33 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             }
         }
 
-        // An essay often prints the author's bare name on the line under the headline.
-        if (ctx.TitleIndex >= 0 && ctx.TitleIndex + 1 < blocks.Count)
+        if (LabelledValue(ctx, Patterns.IssuerLabel()) is { Length: >= 2 and <= 40 } issuer && Name(issuer) is not null)
         {
-            var next = blocks[ctx.TitleIndex + 1].Text;
-            if (next.Length is >= 2 and <= 4 && next.All(Text.IsCjk) && blocks[ctx.TitleIndex + 1].LinkWeight == 0)
-            {
-                return next;
-            }
+            return issuer;
+        }
+
+        if (BareNameUnderTitle(ctx) is { } bare)
+        {
+            return bare;
+        }
+
+        if (AuthorArchiveLink(page) is { } archived)
+        {
+            return archived;
         }
 
         if (ld.Author is not null)
         {
             return ld.Author;
+        }
+
+        // A sign-off "来源：尹娟" credits a person where portals usually name a paper.
+        foreach (var i in tail)
+        {
+            if (blocks[i].Weight < 40 && Patterns.SourceLabel().Match(blocks[i].Text) is { Success: true } src && LooksLikePersonalName(src.Groups["v"].Value))
+            {
+                return src.Groups["v"].Value;
+            }
         }
 
         // Wire copy often credits only its editor; that is the person responsible for the text.
@@ -956,6 +1042,91 @@ public sealed class ArticleExtractor(ExtractionOptions options)
 
         return null;
     }
+
+    /// <summary>
+    /// The value of a "label：value" line in the header zone. Table layouts put label and value in cells of their
+    /// own, so an empty value is read from the next line.
+    /// </summary>
+    private static string? LabelledValue(FieldContext ctx, Regex label)
+    {
+        var blocks = ctx.Blocks;
+        var to = Math.Min(blocks.Count - 1, ctx.BodyStart + 3);
+        for (var i = Math.Max(0, Math.Min(ctx.Anchor, ctx.BodyStart) - 30); i <= to; i++)
+        {
+            if (blocks[i].Weight > 80 || label.Match(blocks[i].Text) is not { Success: true } m)
+            {
+                continue;
+            }
+
+            var v = m.Groups["v"].Value.Trim();
+            if (v.Length == 0 && i + 1 < blocks.Count && blocks[i + 1].Weight <= 60 && blocks[i + 1].LinkWeight == 0)
+            {
+                v = blocks[i + 1].Text;
+            }
+
+            if (v.Length > 0)
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// An essay prints its author's bare name between the headline and the text, sometimes after a repeat of the
+    /// headline or a metadata line.
+    /// </summary>
+    private static string? BareNameUnderTitle(FieldContext ctx)
+    {
+        if (ctx.TitleIndex < 0)
+        {
+            return null;
+        }
+
+        var blocks = ctx.Blocks;
+        var titleKey = blocks[ctx.TitleIndex].Key;
+        var to = Math.Min(blocks.Count - 1, Math.Min(ctx.TitleIndex + 4, Math.Max(ctx.BodyStart, ctx.TitleIndex + 1)));
+        for (var i = ctx.TitleIndex + 1; i <= to; i++)
+        {
+            var b = blocks[i];
+            if (b.Meta || (b.Key.Length * 2 >= titleKey.Length && titleKey.Contains(b.Key, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            var t = b.Text;
+            return t.Length is >= 2 and <= 4 && t.All(Text.IsCjk) && b.LinkWeight == 0 && Name(t) is { } n ? n : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>Blog engines and news CMSs link the byline to the author's archive: /author/jane-doe/, ?author=102.</summary>
+    private static string? AuthorArchiveLink(PageWalker page)
+    {
+        foreach (var l in page.Links)
+        {
+            if (l.Text.Length is >= 2 and <= 40 && Patterns.AuthorArchiveUrl().IsMatch(l.Url) && !l.Text.Any(char.IsDigit)
+                && l.Text.Split(' ').Length <= 5 && Name(l.Text) is { } n)
+            {
+                return n;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Two or three Han characters led by a common surname, with no character that names an organisation.</summary>
+    private static bool LooksLikePersonalName(string v) =>
+        v.Length is 2 or 3 && v.All(c => c is >= '\u4E00' and <= '\u9FFF') && CommonSurnames.Contains(v[0])
+        && v.AsSpan(1).IndexOfAny(OrganisationChars) < 0;
+
+    private static readonly HashSet<char> CommonSurnames =
+        [.. "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"];
+
+    private static readonly System.Buffers.SearchValues<char> OrganisationChars =
+        System.Buffers.SearchValues.Create("省市县区州报网社台刊局部委会院厅所站团馆视讯闻界业司行");
 
     private static string? CleanName(Match m)
     {

@@ -48,6 +48,11 @@ public static class HtmlTextDecoder
             return new(Encoding.UTF8.GetString(bytes), Encoding.UTF8, bytes.IsEmpty ? CharsetSource.Default : CharsetSource.Detected);
         }
 
+        if (HasNonAscii(bytes) && AsChineseGb(bytes) is { } gb)
+        {
+            return new(gb, Gb18030.Value, CharsetSource.Detected);
+        }
+
         var detected = Detect(bytes);
         if (detected is not null)
         {
@@ -109,20 +114,52 @@ public static class HtmlTextDecoder
             return null;
         }
 
-        var strict = (Encoding)encoding.Clone();
-        strict.DecoderFallback = DecoderFallback.ExceptionFallback;
-        try
-        {
-            return new(strict.GetString(bytes), encoding, source);
-        }
-        catch (DecoderFallbackException)
-        {
-            // A handful of bad bytes (truncated responses, a stray byte in a comment) should not throw the label away.
-            var text = encoding.GetString(bytes);
-            var bad = text.AsSpan().Count('\uFFFD');
-            return bad <= Math.Max(2, text.Length / 1000) ? new(text, encoding, source) : null;
-        }
+        // One pass with U+FFFD for bad bytes, instead of a strict pass that throws and a second lenient one:
+        // a handful of bad bytes (truncated responses, a stray byte in a comment) should not throw the label away.
+        var (text, bad) = DecodeCounting(bytes, encoding);
+        return bad <= Math.Max(2, text.Length / 1000) ? new(text, encoding, source) : null;
     }
+
+    private static (string Text, int Bad) DecodeCounting(ReadOnlySpan<byte> bytes, Encoding encoding)
+    {
+        var marking = Encoding.GetEncoding(encoding.CodePage, EncoderFallback.ReplacementFallback, new DecoderReplacementFallback("\uFFFD"));
+        var text = marking.GetString(bytes);
+        return (text, text.AsSpan().Count('\uFFFD'));
+    }
+
+    /// <summary>
+    /// Undeclared Chinese pages are nearly always GBK, and the statistical detector costs milliseconds a page. Bytes
+    /// that decode cleanly as GB18030 into text whose commonest characters are those of written Chinese are taken
+    /// as such; Big5, Shift_JIS or Latin bytes read as GB18030 give rare characters and go on to the detector.
+    /// </summary>
+    private static string? AsChineseGb(ReadOnlySpan<byte> bytes)
+    {
+        var (text, bad) = DecodeCounting(bytes, Gb18030.Value);
+        if (bad > Math.Max(2, text.Length / 1000))
+        {
+            return null;
+        }
+
+        int cjk = 0, common = 0;
+        foreach (var c in text)
+        {
+            if (c is >= '\u4E00' and <= '\u9FFF')
+            {
+                cjk++;
+                if (CommonHanzi.Contains(c))
+                {
+                    common++;
+                }
+            }
+        }
+
+        return cjk >= 50 && common * 5 >= cjk ? text : null;
+    }
+
+    private static readonly Lazy<Encoding> Gb18030 = new(() => Encoding.GetEncoding("gb18030"));
+
+    // The commonest characters of modern written Chinese: together about two fifths of running text.
+    private static readonly HashSet<char> CommonHanzi = [.. "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心她本前开但因只从想实日"];
 
     private static bool IsSingleByte(Encoding e) => e.IsSingleByte;
 

@@ -7,6 +7,9 @@ internal sealed class ElementInfo
 {
     public required HtmlNode Node { get; init; }
     public required string Tag { get; init; }
+
+    /// <summary>The class attribute, read once during the walk ("" when absent).</summary>
+    public string Class { get; init; } = "";
     public int Id { get; init; }
     public int Parent { get; init; }
     public int Hint { get; set; }
@@ -47,6 +50,11 @@ internal sealed class TextBlock
     public bool Hidden { get; init; }
 
     public double LinkDensity => Weight == 0 ? 0 : (double)LinkWeight / Weight;
+
+    /// <summary>Computed once: title matching, body selection and de-duplication all compare blocks by it.</summary>
+    public string Key => _key ??= Crawler.Extraction.Text.Key(Text);
+
+    private string? _key;
 }
 
 internal sealed record RawLink(string Url, string Text, bool NoFollow, int Block);

@@ -172,12 +172,8 @@ internal sealed class PageWalker
             "article" or "main" => 1,
             _ => 0,
         };
-        if (attrs.Length > 0)
-        {
-            var neg = Patterns.NegativeHint().IsMatch(attrs);
-            var pos = Patterns.PositiveHint().IsMatch(attrs);
-            hint += (pos ? 1 : 0) - (neg ? 1 : 0);
-        }
+        var attrHints = attrs.Length > 0 ? HintsOf(attrs) : default;
+        hint += attrHints.Hint;
 
         var itemprop = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("itemprop", "") : "";
         if (itemprop.Equals("articleBody", StringComparison.OrdinalIgnoreCase))
@@ -221,7 +217,8 @@ internal sealed class PageWalker
             Id = id,
             Parent = parent,
             Hint = Math.Clamp(hint, -1, 2),
-            Crumb = attrs.Length > 0 && Patterns.CrumbHint().IsMatch(attrs),
+            Crumb = attrHints.Crumb,
+            Class = node.NodeType == HtmlNodeType.Element ? node.GetAttributeValue("class", "") : "",
         });
         _frameParent = id;
 
@@ -280,6 +277,32 @@ internal sealed class PageWalker
         _aTags.Push(tag == "a");
         return true;
     }
+
+    /// <summary>
+    /// Class names repeat within a page and across the pages of a site, and the hint regexes are the costliest part
+    /// of the walk, so each distinct string goes through them once per process (bounded: a hostile site minting
+    /// random class names only ever costs a cleared cache).
+    /// </summary>
+    private static (int Hint, bool Crumb) HintsOf(string attrs)
+    {
+        if (!HintCache.TryGetValue(attrs, out var h))
+        {
+            var neg = Patterns.NegativeHint().IsMatch(attrs);
+            var pos = Patterns.PositiveHint().IsMatch(attrs);
+            h = ((pos ? 1 : 0) - (neg ? 1 : 0), Patterns.CrumbHint().IsMatch(attrs));
+            if (HintCache.Count >= MaxCachedHints)
+            {
+                HintCache.Clear();
+            }
+
+            HintCache[attrs] = h;
+        }
+
+        return h;
+    }
+
+    private const int MaxCachedHints = 20_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Hint, bool Crumb)> HintCache = new(StringComparer.Ordinal);
 
     private int _frameParent = -1;
     private readonly Stack<bool> _aTags = new();

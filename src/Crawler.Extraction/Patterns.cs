@@ -41,7 +41,7 @@ internal static partial class Patterns
     [GeneratedRegex(@"(?<!\d)(?<m>\d{1,2})/(?<d>\d{1,2})/(?<y>(?:19|20)\d{2})(?:\s+(?<H>\d{1,2}):(?<M>\d{2})(?::(?<S>\d{2}))?\s*(?<ap>[AaPp]\.?[Mm]\.?)?)?", RegexOptions.CultureInvariant)]
     public static partial Regex UsDate();
 
-    [GeneratedRegex(@"^(?:附图|组图|图|图文|完|待续|未完|原创|转载|视频|摘编|编译|资料|本报讯|新华社|供图|摄|全文)$|[=""<>■□●◆★]|文章|网$|报$|社$|台$|^(?:新闻|资讯|admin|管理员|编辑部|本站|本网|佚名|未知|匿名|unknown)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:附图|组图|图|图文|完|待续|未完|原创|转载|视频|摘编|编译|资料|本报讯|新华社|供图|摄|全文|摘要|导读|前言|引言|序言|正文|目录|简介|提要|按语|附件|说明|体育|娱乐|财经|科技|军事|国际|国内|社会|汽车|房产|教育|健康|旅游|时尚|图片|评论|专题)$|[=""<>■□●◆★]|文章|网$|报$|社$|台$|^(?:新闻|资讯|admin|管理员|编辑部|本站|本网|佚名|未知|匿名|unknown)$", RegexOptions.CultureInvariant)]
     public static partial Regex NotAName();
 
     [GeneratedRegex(@"(?<y>(?:19|20)\d{2})\s*年\s*(?<m>\d{1,2})\s*月(?!\s*\d)", RegexOptions.CultureInvariant)]
@@ -50,10 +50,10 @@ internal static partial class Patterns
     [GeneratedRegex(@"\b(?:(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<y>(?:19|20)\d{2})|(?<d>\d{1,2})(?:st|nd|rd|th)?\s+(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+(?<y>(?:19|20)\d{2}))(?:,?\s*(?:at\s*)?(?<H>\d{1,2}):(?<M>\d{2})\s*(?<ap>[ap]\.?m\.?)?)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex EnglishDate();
 
-    [GeneratedRegex(@"(?:发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|Published|Posted|Date)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:发布时间|发表时间|发布日期|发表日期|发表于|发布于|时间|日期|Published|Posted|Date|Veröffentlicht(?: am)?|Publié(?: le)?|Publicado(?: el)?|Pubblicato(?: il)?|Gepubliceerd(?: op)?)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex DateLabelBefore();
 
-    [GeneratedRegex(@"(?:更新时间|更新于|修改时间|Updated|Modified)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:更新时间|更新于|修改时间|Updated|Modified|Aktualisiert(?: am)?|Mis à jour(?: le)?|Actualizado(?: el)?|Aggiornato(?: il)?|Bijgewerkt(?: op)?)\s*[:：]?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     public static partial Regex UpdatedLabelBefore();
 
     [GeneratedRegex(@"(?:Z|[+-]\d{2}:?\d{2})$", RegexOptions.CultureInvariant)]
@@ -72,7 +72,7 @@ internal static partial class Patterns
     [GeneratedRegex(@"(?:^|\s|[（(【\[])文\s*[/／|｜]\s*(?<v>[^\s/／|｜,，。()（）\[\]【】]{2,12})", RegexOptions.CultureInvariant)]
     public static partial Regex SlashAuthor();
 
-    [GeneratedRegex(@"^\s*(?:By|BY|Written by|Words by)\s+(?<v>[A-Z][\p{L}.'’-]+(?:\s+(?:[A-Z][\p{L}.'’-]+|van|von|de|da|del|der|le|la|bin|al-?\p{L}+)){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\p{L}.'’-]+(?:\s+[A-Z][\p{L}.'’-]+){0,3})*)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\s*(?:By|BY|Written by|Words by|Von|VON|Par|PAR|Por|POR|Di|Door|Av|Af)\s+(?<v>[A-Z][\p{L}.'’-]+(?:\s+(?:[A-Z][\p{L}.'’-]+|van|von|de|da|del|der|le|la|bin|al-?\p{L}+)){0,4}(?:\s*(?:,|and|&)\s*[A-Z][\p{L}.'’-]+(?:\s+[A-Z][\p{L}.'’-]+){0,3})*)", RegexOptions.CultureInvariant)]
     public static partial Regex EnglishByline();
 
     [GeneratedRegex(@"[（(]\s*(?:记者\s*)?(?<v>[\u4e00-\u9fff]{2,3}(?:[\s、]+[\u4e00-\u9fff]{2,3}){0,4})\s*(?:[\u4e00-\u9fff]{2,4}报道)?\s*[)）]\s*$", RegexOptions.CultureInvariant)]
@@ -107,4 +107,21 @@ internal static partial class Patterns
 
     [GeneratedRegex(@"\s+(?:[_|｜\-–—·:]|--)\s+|_|｜|\|", RegexOptions.CultureInvariant)]
     public static partial Regex TitleSeparator();
+
+    [GeneratedRegex(@"[?&]author=[^&#=]+$|/(?:author|authors|journalists?|reporters?|writers?|columnists?|byline)/[^/?#]+/?(?:[?#]|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex AuthorArchiveUrl();
+
+    // Government information-disclosure pages head every document with a key-value table.
+    [GeneratedRegex(@"^\s*(?:发文机关|发文单位|发布机构|发布单位|制发机关)\s*[:：]\s*(?<v>.*)$", RegexOptions.CultureInvariant)]
+    public static partial Regex IssuerLabel();
+
+    [GeneratedRegex(@"^\s*(?:成文日期|成文时间|印发日期)\s*[:：]\s*(?<v>.*)$", RegexOptions.CultureInvariant)]
+    public static partial Regex DocumentDateLabel();
+
+    [GeneratedRegex(@"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|cn|info|gov|edu|co|io|uk|de|fr|jp|tw|hk)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex HostName();
+
+    // Day-first dates of the other European languages: "5. März 2024", "5 mars 2024", "5 de marzo de 2024", "05.03.2024".
+    [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})(?:\.\s*|\s+|\s+de\s+)(?<mon>\p{L}{3,10})\.?(?:\s+de|\s+del)?\s+(?<y>(?:19|20)\d{2})(?:,?\s*(?:um|à|a las|alle|om|kl\.)?\s*(?<H>\d{1,2})[:h](?<M>\d{2}))?|(?<!\d)(?<d>\d{1,2})\.(?<m>\d{1,2})\.(?<y>(?:19|20)\d{2})(?:,?\s+(?<H>\d{1,2}):(?<M>\d{2}))?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    public static partial Regex DayFirstDate();
 }

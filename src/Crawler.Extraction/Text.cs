@@ -98,6 +98,12 @@ internal static class Text
             s = Decode(s);
         }
 
+        // Most text nodes are clean already; returning them as they are saves a copy per node on large pages.
+        if (IsClean(s))
+        {
+            return IsSurelyNfc(s) || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+        }
+
         var sb = new StringBuilder(s.Length);
         var pendingSpace = false;
         foreach (var c in s)
@@ -128,7 +134,61 @@ internal static class Text
         }
 
         var result = sb.ToString();
-        return result.IsNormalized(NormalizationForm.FormC) ? result : result.Normalize(NormalizationForm.FormC);
+        return IsSurelyNfc(result) || result.IsNormalized(NormalizationForm.FormC) ? result : result.Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>True when Normalize would change nothing but (maybe) the normalization form.</summary>
+    private static bool IsClean(string s)
+    {
+        if (s[0] == ' ' || s[^1] == ' ')
+        {
+            return false;
+        }
+
+        var prevSpace = false;
+        foreach (var c in s)
+        {
+            if (c == ' ')
+            {
+                if (prevSpace)
+                {
+                    return false;
+                }
+
+                prevSpace = true;
+                continue;
+            }
+
+            prevSpace = false;
+            if (c < '\u0021' || (c >= '\u007F' && c <= '\u00A0') || (c > '\u00A0' && (char.IsWhiteSpace(c) || IsInvisible(c) || char.IsControl(c) || char.IsSurrogate(c))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Latin up to the combining marks, general punctuation, kana, CJK ideographs, Hangul syllables and full-width
+    /// forms cannot change under NFC (no combining marks, no singletons), so the ICU check, costly on every block of
+    /// a large page, is only needed outside them.
+    /// </summary>
+    private static bool IsSurelyNfc(string s)
+    {
+        foreach (var c in s)
+        {
+            if (c < '\u0300' || c is (>= '\u2010' and <= '\u2027') or (>= '\u2030' and <= '\u205E') or (>= '\u3000' and <= '\u3029')
+                    or (>= '\u3030' and <= '\u3098') or (>= '\u309B' and <= '\u30FF') or (>= '\u4E00' and <= '\u9FFF')
+                    or (>= '\uAC00' and <= '\uD7A3') or (>= '\uFF01' and <= '\uFFEE'))
+            {
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Comparison key: what a reader would call "the same text" regardless of spacing and punctuation.</summary>
@@ -137,7 +197,19 @@ internal static class Text
         var sb = new StringBuilder(s.Length);
         foreach (var c in s)
         {
-            if (char.IsLetterOrDigit(c))
+            if (c < '\u0080')
+            {
+                // The culture-aware lower-casing goes through ICU per character; ASCII needs none of that.
+                if (char.IsAsciiLetterOrDigit(c))
+                {
+                    sb.Append(char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
+                }
+            }
+            else if (c is >= '\u4E00' and <= '\u9FFF')
+            {
+                sb.Append(c);
+            }
+            else if (char.IsLetterOrDigit(c))
             {
                 sb.Append(char.ToLowerInvariant(c));
             }

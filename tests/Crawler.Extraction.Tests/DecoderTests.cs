@@ -40,6 +40,15 @@ public class DecoderTests
     }
 
     [Fact]
+    public void Undeclared_big5_page_is_not_mistaken_for_gbk()
+    {
+        const string Traditional = "臺灣的中央銀行今天宣布調整存款準備率，釋放長期資金約一千億元。市場人士認為這項決定有助於穩定經濟。";
+        var page = $"<html><head><title>央行</title></head><body><p>{string.Concat(Enumerable.Repeat(Traditional, 6))}</p></body></html>";
+        var d = HtmlTextDecoder.Decode(Encoding.GetEncoding("big5").GetBytes(page), null);
+        Assert.Contains(Traditional, d.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bom_wins_over_header_and_unknown_charset_falls_through()
     {
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("<p>你好</p>")).ToArray();
