@@ -1,3 +1,4 @@
+using Crawler.Storage.Archive;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -96,4 +97,13 @@ public interface ICrawlStore
     Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<FrontierFailure>> GetFailuresAsync(long? runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes every snapshot whose canonical, original or final URL matches <paramref name="pattern"/> (exact, or
+    /// with <c>*</c> wildcards), with its raw capture, and keeps a tombstone without content. From then on matching
+    /// URLs are neither queued nor claimed: they are settled as skipped before any fetch.
+    /// </summary>
+    Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default);
 }

@@ -309,6 +309,59 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(TimeSpan.FromHours(8), read.PublishedAt!.Value.Offset);
     }
 
+    [Fact]
+    public async Task A_taken_down_url_loses_its_snapshots_and_only_a_tombstone_remains()
+    {
+        var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "text"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/story", "text, edited"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/mirror", "text, edited"), null, T0); // linked to version 2
+        var kept = await Store.SaveSnapshotAsync(Snap("http://a/other", "other"), null, T0);
+
+        var takedown = await Store.TakeDownAsync("http://a/story", "court order 12/2026", "legal", T0);
+
+        Assert.Equal(2, takedown.SnapshotsRemoved);
+        Assert.Null(await Store.GetSnapshotAsync(first.SnapshotId));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/story"));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/mirror"));
+        Assert.Empty(await Store.GetVersionsAsync("http://a/story"));
+        Assert.NotNull(await Store.GetSnapshotAsync(kept.SnapshotId));
+        var tombstone = Assert.Single(await Store.GetTakedownsAsync());
+        Assert.Equal(("http://a/story", "court order 12/2026", "legal", 2), (tombstone.Pattern, tombstone.Reason, tombstone.RequestedBy, tombstone.SnapshotsRemoved));
+        Assert.Equal(T0, tombstone.At);
+    }
+
+    [Fact]
+    public async Task A_wildcard_takedown_removes_every_matching_url_and_nothing_else()
+    {
+        await Store.SaveSnapshotAsync(Snap("http://a/2026/one", "one"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/2026/two", "two"), null, T0);
+        var kept = await Store.SaveSnapshotAsync(Snap("http://a/2025/three", "three"), null, T0);
+
+        var takedown = await Store.TakeDownAsync("http://a/2026/*", "author request", "ops", T0);
+
+        Assert.Equal(2, takedown.SnapshotsRemoved);
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/2026/one"));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/2026/two"));
+        Assert.Equal(kept.SnapshotId, (await Store.GetLatestSnapshotAsync("http://a/2025/three"))!.Id);
+    }
+
+    [Fact]
+    public async Task Taken_down_urls_are_neither_queued_nor_claimed()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        Assert.Equal(3, await Enqueue(run.Id, "http://a/gone/1", "http://a/gone/leased", "http://a/kept"));
+        // a worker that died holding the lease: the page comes back at the next claim, and must not be fetched then
+        Assert.Single(await Store.ClaimAsync(run.Id, 1, "dead-worker", TimeSpan.FromMinutes(1), T0));
+
+        await Store.TakeDownAsync("http://a/gone/*", "privacy", "ops", T0);
+
+        var leases = await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0.AddMinutes(2));
+        Assert.Equal(["http://a/kept"], leases.Select(l => l.Url));
+        var next = await FinishAndStartAgain(run.Id, T0.AddHours(1));
+        Assert.Equal(0, await Store.EnqueueAsync(next, "s", [new FrontierRequest("http://a/gone/2", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(1)));
+        Assert.Empty(await Store.ClaimAsync(next, 10, "w", TimeSpan.FromMinutes(1), T0.AddHours(1)));
+    }
+
     private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
     {
         await Store.FinishRunAsync(runId, at);

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Crawler.Storage.Archive;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -169,6 +170,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         return WriteAsync(async (c, tx) =>
         {
             var queued = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT queued FROM crawl_runs WHERE id = $r;", cancellationToken, ("$r", runId)), CultureInfo.InvariantCulture);
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
             var added = 0;
             // The row of a URL is reused across runs: queued again when done (or dead long enough) in an earlier
             // run, left alone when this run already has it; so a URL is fetched at most once per run.
@@ -194,6 +196,11 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 if (queued + added >= maxPages)
                 {
                     break;
+                }
+
+                if (TakedownPattern.AnyMatches(takenDown, request.Url))
+                {
+                    continue;
                 }
 
                 upsert.Parameters["$u"].Value = request.Url;
@@ -239,17 +246,27 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 """,
                 ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
                 ("$busy", JsonSerializer.Serialize(busyHosts ?? [])));
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             var leases = new List<FrontierLease>();
-            while (await reader.ReadAsync(cancellationToken))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
             {
-                var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
-                leases.Add(new FrontierLease(
-                    reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
-                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    Validators = validators.IsEmpty ? null : validators,
-                });
+                    var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
+                    leases.Add(new FrontierLease(
+                        reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
+                        Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+                    {
+                        Validators = validators.IsEmpty ? null : validators,
+                    });
+                }
+            }
+
+            // queued before the takedown: settled here, so the page is never fetched
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
+            foreach (var lease in leases.Where(l => TakedownPattern.AnyMatches(takenDown, l.Url)).ToList())
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Skipped, TakenDownNote, now, cancellationToken);
+                leases.Remove(lease);
             }
 
             return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
@@ -438,6 +455,80 @@ public sealed class SqliteCrawlStore : ICrawlStore
         }
 
         return failures;
+    }
+
+    public Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var match = new TakedownPattern(pattern);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
+        return WriteAsync(async (c, tx) =>
+        {
+            // an exact URL uses the indexes; a pattern reads every snapshot's URLs once (takedowns are rare)
+            var doomed = (await ReadAllAsync(c, tx, match.IsExact
+                    ? "SELECT id, canonical_url, original_url, final_url FROM snapshots WHERE canonical_url = $p OR original_url = $p OR final_url = $p;"
+                    : "SELECT id, canonical_url, original_url, final_url FROM snapshots;",
+                    r => (Id: r.GetInt64(0), Urls: new[] { r.GetString(1), r.GetString(2), r.GetString(3) }), cancellationToken, ("$p", pattern)))
+                .Where(s => s.Urls.Any(match.Matches)).ToList();
+            var pages = (await ReadAllAsync(c, tx, "SELECT canonical_url FROM pages;", r => r.GetString(0), cancellationToken))
+                .Where(match.Matches).Concat(doomed.Select(d => d.Urls[0])).ToHashSet(StringComparer.Ordinal);
+            foreach (var url in pages)
+            {
+                await ExecuteAsync(c, tx, "DELETE FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", url));
+            }
+
+            foreach (var (id, _) in doomed)
+            {
+                await DeleteSnapshotAsync(c, tx, id, cancellationToken);
+            }
+
+            var queued = (await ReadAllAsync(c, tx, "SELECT id, url FROM frontier WHERE state IN ('Pending', 'Dead');", r => (Id: r.GetInt64(0), Url: r.GetString(1)), cancellationToken))
+                .Where(f => match.Matches(f.Url)).Select(f => f.Id);
+            foreach (var id in queued)
+            {
+                await ExecuteAsync(c, tx, """
+                    UPDATE frontier SET state = 'Done', outcome = 'Skipped', note = $note, updated_at = $now WHERE id = $id;
+                    """, cancellationToken, ("$note", TakenDownNote), ("$now", Ms(now)), ("$id", id));
+            }
+
+            var tombstone = (long)(await ScalarAsync(c, tx, """
+                INSERT INTO takedowns(pattern, reason, requested_by, created_at, removed) VALUES ($p, $r, $b, $t, $n) RETURNING id;
+                """, cancellationToken, ("$p", pattern), ("$r", reason), ("$b", requestedBy), ("$t", Ms(now)), ("$n", doomed.Count)))!;
+            return new Takedown(tombstone, pattern, reason, requestedBy, FromMs(Ms(now)), doomed.Count);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, "SELECT id, pattern, reason, requested_by, created_at, removed FROM takedowns ORDER BY id;",
+            r => new Takedown(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromMs(r.GetInt64(4)), r.GetInt32(5)), cancellationToken);
+    }
+
+    private const string TakenDownNote = "taken down";
+
+    private static async Task<List<TakedownPattern>> TakedownPatternsAsync(SqliteConnection c, SqliteTransaction tx, CancellationToken ct) =>
+        await ReadAllAsync(c, tx, "SELECT pattern FROM takedowns;", r => new TakedownPattern(r.GetString(0)), ct);
+
+    private static async Task<List<T>> ReadAllAsync<T>(SqliteConnection c, SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(c, tx, sql, parameters);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Other URLs linked to the snapshot lose the link: their content is gone with it.</summary>
+    private static async Task DeleteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, long id, CancellationToken ct)
+    {
+        await ExecuteAsync(c, tx, "UPDATE pages SET duplicate_of = NULL WHERE duplicate_of = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "UPDATE pages SET latest_snapshot_id = NULL, latest_hash = NULL WHERE latest_snapshot_id = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "DELETE FROM snapshots WHERE id = $id;", ct, ("$id", id));
     }
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)

@@ -93,5 +93,16 @@ internal static class SqliteSchema
             ALTER TABLE frontier ADD COLUMN fetched_at INTEGER NULL;
             CREATE INDEX ix_frontier_run_host ON frontier(run_id, state, host);
             """),
+        (3, "takedowns", """
+            -- tombstones: what was removed and why, never the content
+            CREATE TABLE takedowns (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                pattern       TEXT    NOT NULL,
+                reason        TEXT    NOT NULL,
+                requested_by  TEXT    NOT NULL,
+                created_at    INTEGER NOT NULL,
+                removed       INTEGER NOT NULL
+            );
+            """),
     ];
 }

@@ -33,13 +33,25 @@ public static class CrawlerCommandLine
         var show = new Option<string?>("--show") { Description = "Print a stored snapshot as text (by snapshot id, or the latest for a URL).", HelpName = "ID|URL" };
         var config = new Option<string?>("--config") { Description = "Read this JSON configuration file instead of the appsettings.json next to the executable.", HelpName = "FILE" };
         var extract = new Option<string?>("--extract") { Description = "Extract a local HTML file, or every *.html under a folder; print one JSON object per line; store nothing.", HelpName = "PATH" };
+        var history = new Option<string?>("--history") { Description = "List the stored versions of a URL with their times.", HelpName = "URL" };
+        var diff = new Option<string[]>("--diff")
+        {
+            Description = "Paragraph diff of a URL's latest two versions, or of two snapshot ids (--diff 12 15).",
+            HelpName = "URL|ID ID",
+            Arity = new ArgumentArity(1, 2),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var takedown = new Option<string?>("--takedown") { Description = "Delete the snapshots of a URL, or of a pattern with * wildcards, keep a tombstone, and never fetch matching URLs again. Needs --reason.", HelpName = "URL|PATTERN" };
+        var reason = new Option<string?>("--reason") { Description = "With --takedown: why (kept in the tombstone).", HelpName = "TEXT" };
+        var by = new Option<string?>("--by") { Description = "With --takedown: who asked (default $USER).", HelpName = "NAME" };
+        var takedowns = new Option<bool>("--takedowns") { Description = "List the takedown tombstones." };
         var root = new RootCommand(
             "Crawler: fetches news pages on a schedule and keeps normalized snapshots. Without a flag it runs as the scheduled " +
             "service. Configuration comes from appsettings.json next to the executable, environment variables " +
             "(Crawler__Sources__0__Seeds__0=URL) and Key:Sub=value arguments (Storage:Sqlite:Path=/tmp/c.db). " +
             "Exit codes: 0 success, 1 finished but some pages failed, 2 usage or configuration error.")
         {
-            crawlNow, source, url, show, extract, config,
+            crawlNow, source, url, show, extract, history, diff, takedown, reason, by, takedowns, config,
         };
         root.TreatUnmatchedTokensAsErrors = false;
 
@@ -69,7 +81,13 @@ public static class CrawlerCommandLine
 
         root.SetAction(async (result, cancellationToken) =>
         {
-            var chosen = new[] { result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show", result.GetValue(extract) is null ? null : "--extract" }
+            var chosen = new[]
+                {
+                    result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show",
+                    result.GetValue(extract) is null ? null : "--extract", result.GetValue(history) is null ? null : "--history",
+                    result.GetResult(diff) is null ? null : "--diff", result.GetValue(takedown) is null ? null : "--takedown",
+                    result.GetValue(takedowns) ? "--takedowns" : null,
+                }
                 .OfType<string>().ToList();
             if (chosen.Count > 1)
             {
@@ -80,6 +98,12 @@ public static class CrawlerCommandLine
             if (result.GetValue(source) is not null && !result.GetValue(crawlNow))
             {
                 await Console.Error.WriteLineAsync("--source goes with --crawl-now.");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            if ((result.GetValue(reason) is not null || result.GetValue(by) is not null) && result.GetValue(takedown) is null)
+            {
+                await Console.Error.WriteLineAsync("--reason and --by go with --takedown.");
                 return ExitCodes.UsageOrConfiguration;
             }
 
@@ -99,6 +123,10 @@ public static class CrawlerCommandLine
                     "--url" => await Commands.FetchOneAsync(Build(buildHost, command), result.GetValue(url)!),
                     "--show" => await Commands.ShowAsync(Build(buildHost, command), result.GetValue(show)!),
                     "--extract" => await Commands.ExtractAsync(Build(buildHost, command), result.GetValue(extract)!),
+                    "--history" => await ArchiveCommands.HistoryAsync(Build(buildHost, command), result.GetValue(history)!),
+                    "--diff" => await ArchiveCommands.DiffAsync(Build(buildHost, command), result.GetValue(diff)!),
+                    "--takedown" => await ArchiveCommands.TakeDownAsync(Build(buildHost, command), result.GetValue(takedown)!, result.GetValue(reason), result.GetValue(by)),
+                    "--takedowns" => await ArchiveCommands.ListTakedownsAsync(Build(buildHost, command)),
                     _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
                 };
             }

@@ -138,6 +138,12 @@ public sealed class PageProcessor(
     /// <summary>Fetches, normalizes and stores one page outside any run (<c>--url</c>).</summary>
     public async Task<(PageReport Report, FetchResult Fetch)> ProcessOneAsync(CrawlSource source, Uri url, CancellationToken cancellationToken)
     {
+        var canonical = (UrlCanonicalizer.Canonicalize(url) ?? url).AbsoluteUri;
+        if ((await store.GetTakedownsAsync(CancellationToken.None)).FirstOrDefault(t => new Storage.Archive.TakedownPattern(t.Pattern).Matches(canonical)) is { } takedown)
+        {
+            return (new PageReport(PageDisposition.Skipped, url.AbsoluteUri, Detail: $"taken down ({takedown.Pattern}, {takedown.At:yyyy-MM-dd})"), FetchResult.Failed(FetchStatus.Skipped, url, url, null, "taken down", []));
+        }
+
         var fetch = await fetcher.FetchAsync(url, new FetchPolicy(RespectRobots(source)), cancellationToken);
         if (fetch.Status != FetchStatus.Ok)
         {

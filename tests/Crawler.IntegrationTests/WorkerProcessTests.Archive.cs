@@ -1,0 +1,76 @@
+namespace Crawler.IntegrationTests;
+
+/// <summary>The archive operations of the CLI: versions, diffs, takedowns, raw re-extraction and exports.</summary>
+public sealed partial class WorkerProcessTests
+{
+    [Fact]
+    public async Task History_lists_both_versions_of_an_edited_story_and_diff_shows_the_edit()
+    {
+        var article = new Uri(_site.BaseUrl, "news/a/2.html").AbsoluteUri;
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        _site.EditArticle(2);
+        (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+
+        var (historyExit, history, _) = await WorkerProcess.RunAsync(["--history", article, "--config", Config]);
+        Assert.Equal(0, historyExit);
+        var rows = history.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length); // header and two versions
+        Assert.Matches(@"^\s+1\s+\d+\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+[0-9a-f]{12}\s+Harbour authority", rows[1]);
+        Assert.Matches(@"^\s+2\s+\d+\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+[0-9a-f]{12}\s+Harbour authority", rows[2]);
+
+        var (diffExit, diff, diffErr) = await WorkerProcess.RunAsync(["--diff", article, "--config", Config]);
+        Assert.True(diffExit == 0, diffErr);
+        var lines = diff.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("--- snapshot", lines[0], StringComparison.Ordinal);
+        Assert.Contains(", version 1,", lines[0], StringComparison.Ordinal);
+        Assert.Contains(", version 2,", lines[1], StringComparison.Ordinal);
+        Assert.Equal(["- The authority will publish its full annual report in March."], lines.Where(l => l.StartsWith("- ", StringComparison.Ordinal)));
+        Assert.Equal(["+ Correction (edition 1): the authority will publish its full annual report in February, not March as first reported."],
+            lines.Where(l => l.StartsWith("+ ", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("  … ", StringComparison.Ordinal) && l.EndsWith("unchanged paragraphs", StringComparison.Ordinal));
+        Assert.True(lines.Length < 10, diff); // unchanged paragraphs folded, not repeated
+
+        // the same diff by snapshot ids
+        var ids = rows[1..].Select(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).ToArray();
+        var (byIdExit, byId, _) = await WorkerProcess.RunAsync(["--diff", ids[0], ids[1], "--config", Config]);
+        Assert.Equal(0, byIdExit);
+        Assert.Equal(diff, byId);
+    }
+
+    [Fact]
+    public async Task Taken_down_urls_are_not_fetched_again()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(1, _site.RequestsTo("/news/a/3.html"));
+
+        var article = new Uri(_site.BaseUrl, "news/a/3.html?utm_source=mail").AbsoluteUri; // canonicalized like a crawled link
+        var (takedownExit, takedown, takedownErr) = await WorkerProcess.RunAsync(["--takedown", article, "--reason", "court order 77/2026", "--by", "legal", "--config", Config]);
+        Assert.True(takedownExit == 0, takedownErr);
+        Assert.Contains("1 snapshot(s) removed", takedown, StringComparison.Ordinal);
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM snapshots WHERE canonical_url LIKE '%/news/a/3.html'"));
+        Assert.Equal(3L, Scalar("SELECT COUNT(*) FROM snapshots"));
+
+        var (_, list, _) = await WorkerProcess.RunAsync(["--takedowns", "--config", Config]);
+        Assert.Matches(@"\n\s+1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+legal\s+1\s+http://127\.0\.0\.1:\d+/news/a/3\.html\s+\(court order 77/2026\)", list);
+
+        (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        var (urlExit, _, urlErr) = await WorkerProcess.RunAsync(["--url", article, "--config", Config]);
+        Assert.Equal(1, urlExit);
+        Assert.Contains("taken down", urlErr, StringComparison.Ordinal);
+        Assert.Equal(1, _site.RequestsTo("/news/a/3.html")); // neither the crawl nor --url fetched it again
+        Assert.Equal(2, _site.RequestsTo("/news/a/4.html"));
+        Assert.Equal(0L, Scalar("SELECT COUNT(*) FROM snapshots WHERE canonical_url LIKE '%/news/a/3.html'"));
+    }
+
+    [Fact]
+    public async Task Takedown_without_a_reason_is_refused()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--takedown", "http://example.org/x", "--config", Config]);
+        Assert.Equal(2, exit);
+        Assert.Contains("--reason", stderr, StringComparison.Ordinal);
+    }
+}
