@@ -106,4 +106,13 @@ public interface ICrawlStore
     Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The raw response a snapshot was made from, or null (a snapshot made before raw capture, or taken down).</summary>
+    Task<RawCapture?> GetRawCaptureAsync(long snapshotId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Snapshots that have a raw capture, oldest first: of one source or all, fetched at or after
+    /// <paramref name="since"/>, and with <paramref name="latestOnly"/> only each URL's latest version.
+    /// </summary>
+    Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default);
 }

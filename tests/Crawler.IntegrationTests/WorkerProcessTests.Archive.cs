@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace Crawler.IntegrationTests;
 
 /// <summary>The archive operations of the CLI: versions, diffs, takedowns, raw re-extraction and exports.</summary>
@@ -67,10 +69,50 @@ public sealed partial class WorkerProcessTests
     }
 
     [Fact]
+    public async Task New_snapshots_keep_their_raw_response_and_reextract_rebuilds_from_it_without_fetching()
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM raw_captures"));
+        Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM raw_captures WHERE status = 200 AND body_encoding = 'br' AND headers_json LIKE '%text/html; charset=utf-8%'"));
+        Assert.True(Scalar("SELECT SUM(length(body)) FROM raw_captures") * 2 < Scalar("SELECT SUM(body_length) FROM raw_captures"), "bodies are kept compressed");
+        (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM raw_captures")); // an unchanged re-check keeps nothing new
+
+        // what an older, worse extractor would have stored for article 1
+        Execute("""
+            UPDATE snapshots SET blocks_json = '[{"Kind":0,"Text":"We use cookies to improve your experience."}]', content_hash = 'old-extractor'
+            WHERE canonical_url LIKE '%/news/a/1.html';
+            UPDATE pages SET latest_hash = 'old-extractor' WHERE canonical_url LIKE '%/news/a/1.html';
+            """);
+        var requests = _site.TotalRequests;
+
+        var (reExit, report, reErr) = await WorkerProcess.RunAsync(["--reextract", "--source", "fixture", "--config", Config]);
+
+        Assert.True(reExit == 0, reErr);
+        Assert.Contains("re-extracted 4 page(s): 1 new version(s), 3 unchanged", report, StringComparison.Ordinal);
+        Assert.Equal(requests, _site.TotalRequests);
+        var (_, show, _) = await WorkerProcess.RunAsync(["--show", new Uri(_site.BaseUrl, "news/a/1.html").AbsoluteUri, "--config", Config]);
+        Assert.Contains("driven by container traffic", show, StringComparison.Ordinal);
+        Assert.Equal(2L, Scalar("SELECT MAX(version) FROM snapshots WHERE canonical_url LIKE '%/news/a/1.html'"));
+        Assert.Equal(5L, Scalar("SELECT COUNT(*) FROM raw_captures"));
+    }
+
+    [Fact]
     public async Task Takedown_without_a_reason_is_refused()
     {
         var (exit, _, stderr) = await WorkerProcess.RunAsync(["--takedown", "http://example.org/x", "--config", Config]);
         Assert.Equal(2, exit);
         Assert.Contains("--reason", stderr, StringComparison.Ordinal);
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Db};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 }

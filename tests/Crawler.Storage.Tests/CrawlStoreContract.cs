@@ -362,6 +362,32 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Empty(await Store.ClaimAsync(next, 10, "w", TimeSpan.FromMinutes(1), T0.AddHours(1)));
     }
 
+    [Fact]
+    public async Task A_new_version_keeps_its_raw_response_and_an_unchanged_recheck_adds_none()
+    {
+        var body = System.Text.Encoding.GetEncoding("utf-8").GetBytes("<html><p>港口 " + new string('x', 5000) + "</p></html>");
+        var raw = new Archive.RawCapture("http://a/story", 200, "OK",
+            [new("Content-Type", "text/html; charset=gbk"), new("Set-Cookie", "a=1"), new("Set-Cookie", "b=2")], body, T0);
+        var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { Raw = raw }, null, T0);
+        var again = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { Raw = raw with { FetchedAt = T0.AddHours(1) } }, null, T0.AddHours(1));
+        var second = await Store.SaveSnapshotAsync(Snap("http://a/story", "text, edited") with { Raw = raw with { FetchedAt = T0.AddHours(2) } }, null, T0.AddHours(2));
+
+        Assert.Equal(SnapshotWriteOutcome.Unchanged, again.Outcome);
+        var read = await Store.GetRawCaptureAsync(first.SnapshotId);
+        Assert.NotNull(read);
+        Assert.Equal(body, read.Body);
+        Assert.Equal(raw.Headers, read.Headers);
+        Assert.Equal(("http://a/story", 200, "OK", T0, "gbk"), (read.TargetUrl, read.StatusCode, read.ReasonPhrase, read.FetchedAt, read.Charset));
+        Assert.Equal([first.SnapshotId, second.SnapshotId], (await Store.GetCapturesAsync(null, null, latestOnly: false)).Select(e => e.SnapshotId));
+        Assert.Equal([second.SnapshotId], (await Store.GetCapturesAsync("s", null, latestOnly: true)).Select(e => e.SnapshotId));
+        Assert.Equal([second.SnapshotId], (await Store.GetCapturesAsync(null, T0.AddHours(1), latestOnly: false)).Select(e => e.SnapshotId));
+        Assert.Empty(await Store.GetCapturesAsync("other", null, latestOnly: false));
+
+        await Store.TakeDownAsync("http://a/story", "request", "ops", T0);
+        Assert.Null(await Store.GetRawCaptureAsync(first.SnapshotId));
+        Assert.Empty(await Store.GetCapturesAsync(null, null, latestOnly: false));
+    }
+
     private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
     {
         await Store.FinishRunAsync(runId, at);

@@ -64,6 +64,12 @@ public sealed record Snapshot
 
     /// <summary>SHA-256 (hex) of the normalized content, the key of exact dedupe.</summary>
     public required string ContentHash { get; init; }
+
+    /// <summary>
+    /// The response this snapshot was made from: written with a new version only, and never read back with the
+    /// snapshot (it can be large); see <see cref="ICrawlStore.GetRawCaptureAsync"/>.
+    /// </summary>
+    public Archive.RawCapture? Raw { get; init; }
 }
 
 public enum SnapshotWriteOutcome

@@ -505,6 +505,34 @@ public sealed class SqliteCrawlStore : ICrawlStore
             r => new Takedown(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromMs(r.GetInt64(4)), r.GetInt32(5)), cancellationToken);
     }
 
+    public async Task<RawCapture?> GetRawCaptureAsync(long snapshotId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        var rows = await ReadAllAsync(c, null, """
+            SELECT target_url, status, reason, headers_json, body_encoding, body, fetched_at FROM raw_captures WHERE snapshot_id = $id;
+            """,
+            r => new RawCapture(
+                r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
+                (JsonSerializer.Deserialize<List<string[]>>(r.GetString(3), Json) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                RawBody.Decompress(r.GetString(4), (byte[])r.GetValue(5)), FromMs(r.GetInt64(6))),
+            cancellationToken, ("$id", snapshotId));
+        return rows.FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT s.id, s.source, s.canonical_url, s.version, r.fetched_at
+            FROM raw_captures r JOIN snapshots s ON s.id = r.snapshot_id
+            WHERE ($source IS NULL OR s.source = $source) AND ($since IS NULL OR r.fetched_at >= $since)
+              AND ($latest = 0 OR s.version = (SELECT MAX(v.version) FROM snapshots v WHERE v.canonical_url = s.canonical_url))
+            ORDER BY r.fetched_at, s.id;
+            """,
+            r => new CaptureEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), FromMs(r.GetInt64(4))),
+            cancellationToken, ("$source", source), ("$since", since is { } t ? Ms(t) : null), ("$latest", latestOnly ? 1 : 0));
+    }
+
     private const string TakenDownNote = "taken down";
 
     private static async Task<List<TakedownPattern>> TakedownPatternsAsync(SqliteConnection c, SqliteTransaction tx, CancellationToken ct) =>
@@ -528,6 +556,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
     {
         await ExecuteAsync(c, tx, "UPDATE pages SET duplicate_of = NULL WHERE duplicate_of = $id;", ct, ("$id", id));
         await ExecuteAsync(c, tx, "UPDATE pages SET latest_snapshot_id = NULL, latest_hash = NULL WHERE latest_snapshot_id = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "DELETE FROM raw_captures WHERE snapshot_id = $id;", ct, ("$id", id));
         await ExecuteAsync(c, tx, "DELETE FROM snapshots WHERE id = $id;", ct, ("$id", id));
     }
 
@@ -586,6 +615,16 @@ public sealed class SqliteCrawlStore : ICrawlStore
             ON CONFLICT(canonical_url) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id, latest_hash = excluded.latest_hash,
                 duplicate_of = NULL, last_checked_at = excluded.last_checked_at, checks = checks + 1;
             """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$now", Ms(now)));
+        if (s.Raw is { } raw)
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
+                VALUES ($id, $url, $at, $status, $reason, $headers, $encoding, $length, $body);
+                """, ct, ("$id", id), ("$url", raw.TargetUrl), ("$at", Ms(raw.FetchedAt)), ("$status", raw.StatusCode), ("$reason", raw.ReasonPhrase),
+                ("$headers", JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json)), ("$encoding", RawBody.Brotli),
+                ("$length", raw.Body.Length), ("$body", RawBody.Compress(raw.Body)));
+        }
+
         return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion);
     }
 

@@ -104,5 +104,20 @@ internal static class SqliteSchema
                 removed       INTEGER NOT NULL
             );
             """),
+        (4, "raw captures", """
+            -- the response of every new snapshot; the body compressed (body_encoding names how), headers as JSON pairs
+            CREATE TABLE raw_captures (
+                snapshot_id    INTEGER PRIMARY KEY REFERENCES snapshots(id),
+                target_url     TEXT    NOT NULL,
+                fetched_at     INTEGER NOT NULL,
+                status         INTEGER NOT NULL,
+                reason         TEXT    NULL,
+                headers_json   TEXT    NOT NULL,
+                body_encoding  TEXT    NOT NULL,
+                body_length    INTEGER NOT NULL,
+                body           BLOB    NOT NULL
+            );
+            CREATE INDEX ix_raw_captures_fetched_at ON raw_captures(fetched_at);
+            """),
     ];
 }

@@ -3,6 +3,8 @@ using System.Text;
 using Crawler.Storage;
 using Crawler.Storage.Snapshots;
 using Crawler.Worker.Archive;
+using Crawler.Worker.Crawling;
+using Crawler.Worker.Sources;
 using Crawler.Worker.Frontier;
 
 namespace Crawler.Worker.Cli;
@@ -109,6 +111,39 @@ internal static class ArchiveCommands
             Console.Out.WriteLine(Header('-', before));
             Console.Out.WriteLine(Header('+', after));
             Console.Out.Write(ParagraphDiff.Render(Paragraphs(before), Paragraphs(after)));
+            return ExitCodes.Success;
+        }
+    }
+
+    public static async Task<int> ReextractAsync(IHost host, string? sourceName)
+    {
+        using (host)
+        {
+            var catalog = host.Services.GetRequiredService<SourceCatalog>();
+            if (sourceName is not null && catalog.Find(sourceName) is null)
+            {
+                await Console.Error.WriteLineAsync($"No source named '{sourceName}'. Configured: {string.Join(", ", catalog.All.Select(s => s.Name))}");
+                return ExitCodes.UsageOrConfiguration;
+            }
+
+            var store = await OpenStoreAsync(host);
+            var processor = host.Services.GetRequiredService<PageProcessor>();
+            var counts = new Dictionary<PageDisposition, int>();
+            foreach (var entry in await store.GetCapturesAsync(sourceName, null, latestOnly: true))
+            {
+                if (await store.GetSnapshotAsync(entry.SnapshotId) is not { } stored || await store.GetRawCaptureAsync(entry.SnapshotId) is not { } raw)
+                {
+                    continue; // taken down meanwhile
+                }
+
+                // a source renamed or removed since: its pages still re-extract, under the source that now owns the URL
+                var source = catalog.Find(stored.Source) ?? catalog.ForUrl(new Uri(stored.CanonicalUrl));
+                var report = await processor.ReextractAsync(source, stored, raw, CancellationToken.None);
+                counts[report.Disposition] = counts.GetValueOrDefault(report.Disposition) + 1;
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"re-extracted {counts.Values.Sum()} page(s): {counts.GetValueOrDefault(PageDisposition.Snapshot)} new version(s), {counts.GetValueOrDefault(PageDisposition.Unchanged)} unchanged, {counts.GetValueOrDefault(PageDisposition.Duplicate)} duplicate(s), {counts.GetValueOrDefault(PageDisposition.NotArticle)} no longer an article (kept)"));
             return ExitCodes.Success;
         }
     }

@@ -28,7 +28,7 @@ public static class CrawlerCommandLine
     public static async Task<int> RunAsync(string[] args, Func<HostSettings, IHost> buildHost)
     {
         var crawlNow = new Option<bool>("--crawl-now") { Description = "Crawl every enabled source once (or only --source), print a summary, exit. Exit 1 if any page failed." };
-        var source = new Option<string?>("--source") { Description = "With --crawl-now: crawl only the source with this Crawler:Sources:N:Name.", HelpName = "NAME" };
+        var source = new Option<string?>("--source") { Description = "With --crawl-now, --reextract or an export: only the source with this Crawler:Sources:N:Name.", HelpName = "NAME" };
         var url = new Option<string?>("--url") { Description = "Fetch, normalize and store one page; print its snapshot id.", HelpName = "URL" };
         var show = new Option<string?>("--show") { Description = "Print a stored snapshot as text (by snapshot id, or the latest for a URL).", HelpName = "ID|URL" };
         var config = new Option<string?>("--config") { Description = "Read this JSON configuration file instead of the appsettings.json next to the executable.", HelpName = "FILE" };
@@ -45,13 +45,14 @@ public static class CrawlerCommandLine
         var reason = new Option<string?>("--reason") { Description = "With --takedown: why (kept in the tombstone).", HelpName = "TEXT" };
         var by = new Option<string?>("--by") { Description = "With --takedown: who asked (default $USER).", HelpName = "NAME" };
         var takedowns = new Option<bool>("--takedowns") { Description = "List the takedown tombstones." };
+        var reextract = new Option<bool>("--reextract") { Description = "Rebuild stored pages from their raw captures with the current extractor (or only --source); a new version only where the content changed. Fetches nothing." };
         var root = new RootCommand(
             "Crawler: fetches news pages on a schedule and keeps normalized snapshots. Without a flag it runs as the scheduled " +
             "service. Configuration comes from appsettings.json next to the executable, environment variables " +
             "(Crawler__Sources__0__Seeds__0=URL) and Key:Sub=value arguments (Storage:Sqlite:Path=/tmp/c.db). " +
             "Exit codes: 0 success, 1 finished but some pages failed, 2 usage or configuration error.")
         {
-            crawlNow, source, url, show, extract, history, diff, takedown, reason, by, takedowns, config,
+            crawlNow, source, url, show, extract, history, diff, takedown, reason, by, takedowns, reextract, config,
         };
         root.TreatUnmatchedTokensAsErrors = false;
 
@@ -86,7 +87,7 @@ public static class CrawlerCommandLine
                     result.GetValue(crawlNow) ? "--crawl-now" : null, result.GetValue(url) is null ? null : "--url", result.GetValue(show) is null ? null : "--show",
                     result.GetValue(extract) is null ? null : "--extract", result.GetValue(history) is null ? null : "--history",
                     result.GetResult(diff) is null ? null : "--diff", result.GetValue(takedown) is null ? null : "--takedown",
-                    result.GetValue(takedowns) ? "--takedowns" : null,
+                    result.GetValue(takedowns) ? "--takedowns" : null, result.GetValue(reextract) ? "--reextract" : null,
                 }
                 .OfType<string>().ToList();
             if (chosen.Count > 1)
@@ -95,9 +96,9 @@ public static class CrawlerCommandLine
                 return ExitCodes.UsageOrConfiguration;
             }
 
-            if (result.GetValue(source) is not null && !result.GetValue(crawlNow))
+            if (result.GetValue(source) is not null && !chosen.Any(c => c is "--crawl-now" or "--reextract" or "--export-warc" or "--export-jsonl"))
             {
-                await Console.Error.WriteLineAsync("--source goes with --crawl-now.");
+                await Console.Error.WriteLineAsync("--source goes with --crawl-now, --reextract, --export-warc or --export-jsonl.");
                 return ExitCodes.UsageOrConfiguration;
             }
 
@@ -127,6 +128,7 @@ public static class CrawlerCommandLine
                     "--diff" => await ArchiveCommands.DiffAsync(Build(buildHost, command), result.GetValue(diff)!),
                     "--takedown" => await ArchiveCommands.TakeDownAsync(Build(buildHost, command), result.GetValue(takedown)!, result.GetValue(reason), result.GetValue(by)),
                     "--takedowns" => await ArchiveCommands.ListTakedownsAsync(Build(buildHost, command)),
+                    "--reextract" => await ArchiveCommands.ReextractAsync(Build(buildHost, command), result.GetValue(source)),
                     _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
                 };
             }

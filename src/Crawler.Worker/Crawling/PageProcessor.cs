@@ -1,5 +1,6 @@
 using Crawler.Extraction;
 using Crawler.Storage;
+using Crawler.Storage.Archive;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Snapshots;
 using Crawler.Worker.Discovery;
@@ -99,7 +100,7 @@ public sealed class PageProcessor(
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
 
-        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri);
+        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
         var saved = await Timings.TimeStoreAsync(() => store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None));
         await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
@@ -157,20 +158,35 @@ public sealed class PageProcessor(
             return (new PageReport(PageDisposition.NotArticle, url.AbsoluteUri, Detail: "no main text"), fetch);
         }
 
-        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri);
+        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
         var saved = await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), CancellationToken.None);
         return (Report(saved, url.AbsoluteUri), fetch);
     }
 
-    private ExtractedArticle Extract(CrawlSource source, FetchResult fetch)
+    /// <summary>
+    /// Rebuilds a stored page from its raw capture with the current extractor, without fetching (<c>--reextract</c>):
+    /// a new version only if the content came out different.
+    /// </summary>
+    public async Task<PageReport> ReextractAsync(CrawlSource source, Snapshot stored, RawCapture raw, CancellationToken cancellationToken)
     {
-        var extractor = new ArticleExtractor(new ExtractionOptions
+        var article = Extractor(source).Extract(raw.Body, raw.Charset, new Uri(raw.TargetUrl));
+        if (!article.LooksLikeArticle)
         {
-            DefaultTimeZone = source.TimeZone,
-            MinArticleLength = extractionSettings.Value.MinArticleLength,
-        });
-        return Timings.TimeExtract(() => extractor.Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
+            return new PageReport(PageDisposition.NotArticle, stored.CanonicalUrl, stored.Id, stored.Version, "no main text with the current extractor; kept as it was");
+        }
+
+        var snapshot = snapshots.Build(source, article, stored.CanonicalUrl, stored.OriginalUrl, stored.FinalUrl) with { Raw = raw };
+        return Report(await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), cancellationToken), stored.CanonicalUrl);
     }
+
+    private ExtractedArticle Extract(CrawlSource source, FetchResult fetch) =>
+        Timings.TimeExtract(() => Extractor(source).Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
+
+    private ArticleExtractor Extractor(CrawlSource source) => new(new ExtractionOptions
+    {
+        DefaultTimeZone = source.TimeZone,
+        MinArticleLength = extractionSettings.Value.MinArticleLength,
+    });
 
     private PageReport Report(SnapshotWriteResult saved, string url)
     {
