@@ -1,4 +1,5 @@
 using Crawler.Storage.Archive;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -85,7 +86,8 @@ public interface ICrawlStore
     /// <summary>
     /// Dedupes and stores a snapshot, and settles the lease (when given) in the same transaction: content equal to the
     /// URL's latest version is only recorded as checked; content equal to another URL's snapshot is linked, not copied;
-    /// anything else becomes the next version.
+    /// anything else becomes the next version, and when its SimHash is near another URL's snapshot the page records
+    /// that snapshot as the one it nearly duplicates.
     /// </summary>
     Task<SnapshotWriteResult> SaveSnapshotAsync(Snapshot snapshot, FrontierLease? lease, DateTimeOffset now, CancellationToken cancellationToken = default);
 
@@ -115,4 +117,10 @@ public interface ICrawlStore
     /// <paramref name="since"/>, and with <paramref name="latestOnly"/> only each URL's latest version.
     /// </summary>
     Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The closest snapshot of another URL whose SimHash is at most <see cref="SimHash.MaxDistance"/> bits from
+    /// <paramref name="simHash"/>, found through the band index, or null.
+    /// </summary>
+    Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default);
 }

@@ -388,6 +388,32 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Empty(await Store.GetCapturesAsync(null, null, latestOnly: false));
     }
 
+    [Fact]
+    public async Task A_near_duplicate_at_another_url_is_kept_and_linked_to_the_snapshot_it_nearly_repeats()
+    {
+        const ulong story = 0x0123_4567_89AB_CDEF;
+        var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { SimHash = story }, null, T0);
+        // three bits apart, all in bands 0-2: only band 3 is equal, which is all the index needs
+        const ulong edited = story ^ 0x0000_0001_0001_0001;
+        var copy = await Store.SaveSnapshotAsync(Snap("http://b/copy", "text, edited") with { SimHash = edited }, null, T0);
+        // four bits apart, one in each band: neither near nor a candidate
+        var other = await Store.SaveSnapshotAsync(Snap("http://c/other", "other") with { SimHash = story ^ 0x0002_0002_0002_0002 }, null, T0);
+        // the URL's own next version is a version, not a near duplicate
+        var version2 = await Store.SaveSnapshotAsync(Snap("http://a/story", "text v2") with { SimHash = story ^ (1UL << 63) }, null, T0);
+
+        Assert.Null(original.NearDuplicateOf);
+        Assert.Equal(SnapshotWriteOutcome.Created, copy.Outcome);
+        Assert.Equal(original.SnapshotId, copy.NearDuplicateOf);
+        Assert.Null(other.NearDuplicateOf);
+        Assert.Null(version2.NearDuplicateOf);
+        Assert.Equal(edited, (await Store.GetSnapshotAsync(copy.SnapshotId))!.SimHash);
+
+        var found = await Store.FindNearDuplicateAsync(edited ^ (1UL << 63), "http://d/new");
+        Assert.NotNull(found);
+        Assert.Equal((copy.SnapshotId, "http://b/copy", 1), (found.SnapshotId, found.CanonicalUrl, found.Distance));
+        Assert.Null(await Store.FindNearDuplicateAsync(~story, "http://d/new"));
+    }
+
     private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
     {
         await Store.FinishRunAsync(runId, at);

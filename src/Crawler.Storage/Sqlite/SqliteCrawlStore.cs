@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crawler.Storage.Archive;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -533,6 +534,31 @@ public sealed class SqliteCrawlStore : ICrawlStore
             cancellationToken, ("$source", source), ("$since", since is { } t ? Ms(t) : null), ("$latest", latestOnly ? 1 : 0));
     }
 
+    public async Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await NearestAsync(c, null, simHash, canonicalUrl, cancellationToken);
+    }
+
+    /// <summary>Candidates by band equality (each band indexed), then the exact Hamming distance in code.</summary>
+    private static async Task<NearDuplicate?> NearestAsync(SqliteConnection c, SqliteTransaction? tx, ulong simHash, string canonicalUrl, CancellationToken ct)
+    {
+        var candidates = await ReadAllAsync(c, tx, """
+            SELECT id, canonical_url, simhash, content_hash FROM snapshots
+            WHERE (band0 = $band0 OR band1 = $band1 OR band2 = $band2 OR band3 = $band3) AND canonical_url <> $u;
+            """,
+            r => new NearDuplicate(r.GetInt64(0), r.GetString(1), SimHash.Distance(unchecked((ulong)r.GetInt64(2)), simHash), r.GetString(3)),
+            ct, [.. SimHashParameters(simHash), ("$u", canonicalUrl)]);
+        return candidates.Where(n => n.Distance <= SimHash.MaxDistance).OrderBy(n => n.Distance).ThenBy(n => n.SnapshotId).FirstOrDefault();
+    }
+
+    private static (string, object?)[] SimHashParameters(ulong? simHash)
+    {
+        var bands = simHash is { } h ? SimHash.Bands(h) : null;
+        // SQLite and PostgreSQL integers are signed: the fingerprint is stored as the signed value of the same 64 bits
+        return [("$simhash", simHash is { } v ? unchecked((long)v) : null), ("$band0", bands?[0]), ("$band1", bands?[1]), ("$band2", bands?[2]), ("$band3", bands?[3])];
+    }
+
     private const string TakenDownNote = "taken down";
 
     private static async Task<List<TakedownPattern>> TakedownPatternsAsync(SqliteConnection c, SqliteTransaction tx, CancellationToken ct) =>
@@ -555,6 +581,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
     private static async Task DeleteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, long id, CancellationToken ct)
     {
         await ExecuteAsync(c, tx, "UPDATE pages SET duplicate_of = NULL WHERE duplicate_of = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "UPDATE pages SET near_duplicate_of = NULL WHERE near_duplicate_of = $id;", ct, ("$id", id));
         await ExecuteAsync(c, tx, "UPDATE pages SET latest_snapshot_id = NULL, latest_hash = NULL WHERE latest_snapshot_id = $id;", ct, ("$id", id));
         await ExecuteAsync(c, tx, "DELETE FROM raw_captures WHERE snapshot_id = $id;", ct, ("$id", id));
         await ExecuteAsync(c, tx, "DELETE FROM snapshots WHERE id = $id;", ct, ("$id", id));
@@ -593,28 +620,29 @@ public sealed class SqliteCrawlStore : ICrawlStore
             return new SnapshotWriteResult(SnapshotWriteOutcome.Duplicate, originalId, version);
         }
 
+        var near = s.SimHash is { } fingerprint ? await NearestAsync(c, tx, fingerprint, s.CanonicalUrl, ct) : null;
         var nextVersion = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) + 1 FROM snapshots WHERE canonical_url = $u;", ct, ("$u", s.CanonicalUrl)), CultureInfo.InvariantCulture);
         var id = (long)(await ScalarAsync(c, tx, """
             INSERT INTO snapshots(source, canonical_url, version, original_url, final_url, title, published_at, published_text, publisher,
                 category, author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
-                generated_at, content_hash)
+                generated_at, content_hash, simhash, band0, band1, band2, band3)
             VALUES ($source, $canonical, $version, $original, $final, $title, $published, $publishedText, $publisher,
                 $category, $author, $language, $blocks, $captions, $keywords, $links, $site, $disclaimer, $takedown,
-                $generated, $hash)
+                $generated, $hash, $simhash, $band0, $band1, $band2, $band3)
             RETURNING id;
-            """, ct,
+            """, ct, [.. SimHashParameters(s.SimHash),
             ("$source", s.Source), ("$canonical", s.CanonicalUrl), ("$version", nextVersion), ("$original", s.OriginalUrl),
             ("$final", s.FinalUrl), ("$title", s.Title), ("$published", s.PublishedAt?.ToString("o", CultureInfo.InvariantCulture)),
             ("$publishedText", s.PublishedText), ("$publisher", s.Publisher), ("$category", s.Category), ("$author", s.Author),
             ("$language", s.Language), ("$blocks", JsonSerializer.Serialize(s.Blocks, Json)),
             ("$captions", JsonSerializer.Serialize(s.ImageCaptions, Json)), ("$keywords", JsonSerializer.Serialize(s.Keywords, Json)),
             ("$links", JsonSerializer.Serialize(s.Links, Json)), ("$site", s.SiteName), ("$disclaimer", s.Disclaimer),
-            ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)))!;
+            ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)]))!;
         await ExecuteAsync(c, tx, """
-            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $now, $now)
+            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, near_duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $near, $now, $now)
             ON CONFLICT(canonical_url) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id, latest_hash = excluded.latest_hash,
-                duplicate_of = NULL, last_checked_at = excluded.last_checked_at, checks = checks + 1;
-            """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$now", Ms(now)));
+                duplicate_of = NULL, near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+            """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$near", near?.SnapshotId), ("$now", Ms(now)));
         if (s.Raw is { } raw)
         {
             await ExecuteAsync(c, tx, """
@@ -625,7 +653,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 ("$length", raw.Body.Length), ("$body", RawBody.Compress(raw.Body)));
         }
 
-        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion);
+        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
     }
 
     private static Task SettleAsync(SqliteConnection c, SqliteTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
@@ -640,7 +668,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         await using var cmd = Command(c, null, $"""
             SELECT id, version, source, canonical_url, original_url, final_url, title, published_at, published_text, publisher, category,
                    author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
-                   generated_at, content_hash
+                   generated_at, content_hash, simhash
             FROM snapshots {where};
             """, ("$x", key));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -674,6 +702,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
             TakedownNotice = r.GetString(19),
             GeneratedAt = FromMs(r.GetInt64(20)),
             ContentHash = r.GetString(21),
+            SimHash = r.IsDBNull(22) ? null : unchecked((ulong)r.GetInt64(22)),
         };
     }
 

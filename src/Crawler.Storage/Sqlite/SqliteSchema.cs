@@ -119,5 +119,18 @@ internal static class SqliteSchema
             );
             CREATE INDEX ix_raw_captures_fetched_at ON raw_captures(fetched_at);
             """),
+        (5, "near duplicates: simhash bands, pages.near_duplicate_of", """
+            -- a 64-bit SimHash split into four 16-bit bands, each indexed: a near duplicate shares at least one band
+            ALTER TABLE snapshots ADD COLUMN simhash INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band0 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band1 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band2 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band3 INTEGER NULL;
+            CREATE INDEX ix_snapshots_band0 ON snapshots(band0);
+            CREATE INDEX ix_snapshots_band1 ON snapshots(band1);
+            CREATE INDEX ix_snapshots_band2 ON snapshots(band2);
+            CREATE INDEX ix_snapshots_band3 ON snapshots(band3);
+            ALTER TABLE pages ADD COLUMN near_duplicate_of INTEGER NULL REFERENCES snapshots(id);
+            """),
     ];
 }

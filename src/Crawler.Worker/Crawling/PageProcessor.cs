@@ -101,6 +101,13 @@ public sealed class PageProcessor(
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
+        if (await SkippedAsNearDuplicateAsync(source, snapshot) is { } skipped)
+        {
+            await store.CompleteAsync(lease, PageOutcome.Duplicate, skipped.Detail, clock.GetUtcNow(), CancellationToken.None);
+            await RememberValidatorsAsync(lease, fetch);
+            return skipped;
+        }
+
         var saved = await Timings.TimeStoreAsync(() => store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None));
         await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
@@ -159,6 +166,11 @@ public sealed class PageProcessor(
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
+        if (await SkippedAsNearDuplicateAsync(source, snapshot) is { } skipped)
+        {
+            return (skipped, fetch);
+        }
+
         var saved = await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), CancellationToken.None);
         return (Report(saved, url.AbsoluteUri), fetch);
     }
@@ -179,6 +191,25 @@ public sealed class PageProcessor(
         return Report(await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), cancellationToken), stored.CanonicalUrl);
     }
 
+    /// <summary>
+    /// With <c>NearDuplicates = Skip</c>: a page nearly repeating another URL's snapshot is not stored. Checked
+    /// before the store's transaction: two copies saved at the same moment may both be kept, never one lost.
+    /// Identical content is left to the store, which links it exactly.
+    /// </summary>
+    private async Task<PageReport?> SkippedAsNearDuplicateAsync(CrawlSource source, Snapshot snapshot)
+    {
+        if (source.Options.NearDuplicatePolicy != NearDuplicatePolicy.Skip || snapshot.SimHash is not { } fingerprint
+            || await store.FindNearDuplicateAsync(fingerprint, snapshot.CanonicalUrl, CancellationToken.None) is not { } near
+            || near.ContentHash == snapshot.ContentHash)
+        {
+            return null;
+        }
+
+        var detail = $"near duplicate of snapshot {near.SnapshotId} ({near.CanonicalUrl}, {near.Distance} bits apart): skipped";
+        logger.LogInformation("Skipped {Url}: {Detail}", snapshot.OriginalUrl, detail);
+        return new PageReport(PageDisposition.Duplicate, snapshot.OriginalUrl, near.SnapshotId, Detail: detail);
+    }
+
     private ExtractedArticle Extract(CrawlSource source, FetchResult fetch) =>
         Timings.TimeExtract(() => Extractor(source).Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
 
@@ -196,12 +227,13 @@ public sealed class PageProcessor(
             SnapshotWriteOutcome.Unchanged => PageDisposition.Unchanged,
             _ => PageDisposition.Duplicate,
         };
+        var detail = saved.NearDuplicateOf is { } near ? $"near duplicate of snapshot {near}" : null;
         using (logger.BeginScope(new Dictionary<string, object> { ["SnapshotId"] = saved.SnapshotId }))
         {
-            logger.LogInformation("{Outcome} {Url}: snapshot {SnapshotId} version {Version}", disposition, url, saved.SnapshotId, saved.Version);
+            logger.LogInformation("{Outcome} {Url}: snapshot {SnapshotId} version {Version}{Near}", disposition, url, saved.SnapshotId, saved.Version, detail is null ? "" : ", " + detail);
         }
 
-        return new PageReport(disposition, url, saved.SnapshotId, saved.Version);
+        return new PageReport(disposition, url, saved.SnapshotId, saved.Version, detail);
     }
 
     private async Task<int> QueueLinksAsync(CrawlSource source, FrontierLease lease, ExtractedArticle article)
