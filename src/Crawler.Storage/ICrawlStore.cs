@@ -123,4 +123,10 @@ public interface ICrawlStore
     /// <paramref name="simHash"/>, found through the band index, or null.
     /// </summary>
     Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default);
+
+    /// <summary>URLs linked to another URL's identical snapshot, of one source or all, last checked at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<DuplicateLink>> GetDuplicateLinksAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of every stored snapshot, oldest first: of one source or all, made at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default);
 }

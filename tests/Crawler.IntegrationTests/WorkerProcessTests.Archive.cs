@@ -100,6 +100,78 @@ public sealed partial class WorkerProcessTests
     }
 
     [Fact]
+    public async Task Export_warc_writes_records_an_independent_reader_accepts_with_verified_digests()
+    {
+        await WriteConfigAsync(include: "/news/(a/[0-9]+|mirror/1)\\.html$");
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config]);
+        Assert.True(exit == 0, stderr);
+        var warc = Path.Combine(_folder, "export.warc.gz");
+
+        var (exportExit, stdout, exportErr) = await WorkerProcess.RunAsync(["--export-warc", warc, "--source", "fixture", "--since", "2020-01-01", "--config", Config]);
+
+        Assert.True(exportExit == 0, exportErr);
+        Assert.Contains("wrote 10 WARC records", stdout, StringComparison.Ordinal);
+        var records = await WarcReader.ReadAsync(warc);
+        Assert.Equal(["warcinfo", .. Enumerable.Repeat(new[] { "response", "request" }, 4).SelectMany(x => x), "revisit"], records.Select(r => Str(r, "type")));
+        Assert.All(records, r =>
+        {
+            Assert.Equal("WARC/1.1", Str(r, "version"));
+            Assert.Matches("^<urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}>$", Str(r, "id"));
+            Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", Str(r, "date"));
+            Assert.Equal(Str(r, "blockDigestComputed"), Str(r, "blockDigest"));
+        });
+        Assert.Equal(records.Count, records.Select(r => Str(r, "id")).Distinct().Count());
+
+        using var http = new HttpClient();
+        foreach (var response in records.Where(r => Str(r, "type") == "response"))
+        {
+            var request = records.Single(r => Str(r, "type") == "request" && Str(r, "concurrentTo") == Str(response, "id"));
+            Assert.Equal(Str(request, "id"), Str(response, "concurrentTo"));
+            Assert.Equal(Str(response, "uri"), Str(request, "uri"));
+            Assert.Equal("GET", Str(request, "httpMethod"));
+            Assert.Equal("200", response.GetProperty("httpStatus").ToString());
+            Assert.StartsWith("sha1:", Str(response, "payloadDigest"), StringComparison.Ordinal);
+            Assert.Equal(Str(response, "payloadDigestComputed"), Str(response, "payloadDigest"));
+            // the payload is the body the fixture site serves at that URL, byte for byte
+            Assert.Equal(await http.GetByteArrayAsync(Str(response, "uri")), Convert.FromBase64String(Str(response, "payload")!));
+        }
+
+        // article 1 and its mirror: whichever was stored first is the response, the other the revisit pointing at it
+        var revisit = records.Single(r => Str(r, "type") == "revisit");
+        var original = records.Single(r => Str(r, "id") == Str(revisit, "refersTo"));
+        Assert.Equal("response", Str(original, "type"));
+        Assert.Equal(["/news/a/1.html", "/news/mirror/1.html"], new[] { Str(revisit, "uri")!, Str(original, "uri")! }.Select(u => new Uri(u).AbsolutePath).Order());
+        Assert.Equal(Str(original, "uri"), Str(revisit, "refersToUri"));
+        Assert.Equal(Str(original, "id"), Str(revisit, "refersTo"));
+        Assert.Equal(Str(original, "payloadDigest"), Str(revisit, "payloadDigest"));
+        Assert.Equal("http://netpreserve.org/warc/1.1/revisit/identical-payload-digest", Str(revisit, "profile"));
+
+        // gzip per record: at the offset warcio reports for each record a gzip member starts, and it opens with that record
+        var bytes = await File.ReadAllBytesAsync(warc);
+        var offsets = records.Select(r => r.GetProperty("offset").GetInt64()).ToList();
+        Assert.Equal(offsets.Order().Distinct(), offsets);
+        Assert.All(offsets, offset => Assert.Equal("WARC/1.1", FirstBytesOfGzipAt(bytes, offset)));
+
+        var jsonl = Path.Combine(_folder, "export.jsonl");
+        var (jsonExit, jsonOut, _) = await WorkerProcess.RunAsync(["--export-jsonl", jsonl, "--config", Config]);
+        Assert.Equal(0, jsonExit);
+        Assert.Contains("wrote 4 snapshot(s)", jsonOut, StringComparison.Ordinal);
+        var lines = await File.ReadAllLinesAsync(jsonl);
+        Assert.Equal(4, lines.Length);
+        Assert.All(lines, l => Assert.StartsWith("Harbour authority", System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("title").GetString(), StringComparison.Ordinal));
+    }
+
+    private static string? Str(System.Text.Json.JsonElement record, string name) => record.GetProperty(name).GetString();
+
+    private static string FirstBytesOfGzipAt(byte[] file, long offset)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(file, (int)offset, file.Length - (int)offset), System.IO.Compression.CompressionMode.Decompress);
+        var head = new byte[8];
+        gzip.ReadExactly(head);
+        return System.Text.Encoding.ASCII.GetString(head);
+    }
+
+    [Fact]
     public async Task Takedown_without_a_reason_is_refused()
     {
         var (exit, _, stderr) = await WorkerProcess.RunAsync(["--takedown", "http://example.org/x", "--config", Config]);

@@ -21,3 +21,6 @@ public sealed record RawCapture(
 
 /// <summary>A stored snapshot that has a raw capture, as listed for export and re-extraction.</summary>
 public sealed record CaptureEntry(long SnapshotId, string Source, string CanonicalUrl, int Version, DateTimeOffset FetchedAt);
+
+/// <summary>A URL whose content was identical to a stored snapshot, linked to it instead of stored again.</summary>
+public sealed record DuplicateLink(string Url, long SnapshotId, DateTimeOffset CheckedAt);

@@ -531,8 +531,29 @@ public sealed class SqliteCrawlStore : ICrawlStore
             ORDER BY r.fetched_at, s.id;
             """,
             r => new CaptureEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), FromMs(r.GetInt64(4))),
-            cancellationToken, ("$source", source), ("$since", since is { } t ? Ms(t) : null), ("$latest", latestOnly ? 1 : 0));
+            cancellationToken, [.. SourceAndSince(source, since), ("$latest", latestOnly ? 1 : 0)]);
     }
+
+    public async Task<IReadOnlyList<DuplicateLink>> GetDuplicateLinksAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT canonical_url, duplicate_of, last_checked_at FROM pages
+            WHERE duplicate_of IS NOT NULL AND ($source IS NULL OR source = $source) AND ($since IS NULL OR last_checked_at >= $since)
+            ORDER BY last_checked_at, canonical_url;
+            """,
+            r => new DuplicateLink(r.GetString(0), r.GetInt64(1), FromMs(r.GetInt64(2))), cancellationToken, SourceAndSince(source, since));
+    }
+
+    public async Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT id FROM snapshots WHERE ($source IS NULL OR source = $source) AND ($since IS NULL OR generated_at >= $since) ORDER BY id;
+            """, r => r.GetInt64(0), cancellationToken, SourceAndSince(source, since));
+    }
+
+    private static (string, object?)[] SourceAndSince(string? source, DateTimeOffset? since) => [("$source", source), ("$since", since is { } t ? Ms(t) : null)];
 
     public async Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default)
     {

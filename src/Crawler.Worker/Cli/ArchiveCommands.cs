@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Crawler.Storage;
+using Crawler.Storage.Archive;
 using Crawler.Storage.Snapshots;
 using Crawler.Worker.Archive;
 using Crawler.Worker.Crawling;
@@ -147,6 +149,95 @@ internal static class ArchiveCommands
             return ExitCodes.Success;
         }
     }
+
+    public static async Task<int> ExportWarcAsync(IHost host, string path, string? sourceName, DateTimeOffset? since)
+    {
+        using (host)
+        {
+            var store = await OpenStoreAsync(host);
+            var userAgent = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Fetching.FetchOptions>>().Value.UserAgent;
+            await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            using var warc = new WarcWriter(file);
+            var info = warc.WriteInfo(Path.GetFileName(path), new Dictionary<string, string>
+            {
+                ["software"] = $"crawler/{typeof(ArchiveCommands).Assembly.GetName().Version}",
+                ["format"] = "WARC File Format 1.1",
+                ["conformsTo"] = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                ["http-header-user-agent"] = userAgent,
+            }, DateTimeOffset.UtcNow);
+            var written = new Dictionary<long, (RawCapture Raw, string RecordId)>();
+            foreach (var entry in await store.GetCapturesAsync(sourceName, since, latestOnly: false))
+            {
+                if (await store.GetRawCaptureAsync(entry.SnapshotId) is { } raw)
+                {
+                    written[entry.SnapshotId] = (raw, warc.WriteExchange(raw, userAgent, info));
+                }
+            }
+
+            var revisits = 0;
+            foreach (var link in await store.GetDuplicateLinksAsync(sourceName, since))
+            {
+                var original = written.TryGetValue(link.SnapshotId, out var w) ? w.Raw : await store.GetRawCaptureAsync(link.SnapshotId);
+                if (original is not null)
+                {
+                    warc.WriteRevisit(link.Url, link.CheckedAt, original, w.RecordId, info);
+                    revisits++;
+                }
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {warc.Records} WARC records to {path}: warcinfo, {written.Count} request/response pair(s), {revisits} revisit(s)"));
+            return ExitCodes.Success;
+        }
+    }
+
+    public static async Task<int> ExportJsonLinesAsync(IHost host, string path, string? sourceName, DateTimeOffset? since)
+    {
+        using (host)
+        {
+            var store = await OpenStoreAsync(host);
+            await using var file = new StreamWriter(path, append: false, new UTF8Encoding(false));
+            var count = 0;
+            foreach (var id in await store.GetSnapshotIdsAsync(sourceName, since))
+            {
+                if (await store.GetSnapshotAsync(id) is not { } s)
+                {
+                    continue;
+                }
+
+                await file.WriteLineAsync(JsonSerializer.Serialize(new
+                {
+                    id = s.Id,
+                    version = s.Version,
+                    source = s.Source,
+                    canonicalUrl = s.CanonicalUrl,
+                    originalUrl = s.OriginalUrl,
+                    finalUrl = s.FinalUrl,
+                    title = s.Title,
+                    publishedAt = s.PublishedAt,
+                    publishedText = s.PublishedText,
+                    publisher = s.Publisher,
+                    category = s.Category,
+                    author = s.Author,
+                    language = s.Language,
+                    body = string.Join("\n", s.Blocks.Select(b => b.Text)),
+                    blocks = s.Blocks.Select(b => new { kind = b.Kind.ToString(), text = b.Text }),
+                    captions = s.ImageCaptions,
+                    keywords = s.Keywords,
+                    links = s.Links,
+                    generatedAt = s.GeneratedAt,
+                    contentHash = s.ContentHash,
+                    simhash = s.SimHash?.ToString("x16", CultureInfo.InvariantCulture),
+                }, JsonLines));
+                count++;
+            }
+
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {count} snapshot(s) to {path}"));
+            return ExitCodes.Success;
+        }
+    }
+
+    private static readonly JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static IReadOnlyList<string> Paragraphs(Snapshot s) => [$"Title: {s.Title}", .. s.Blocks.Select(b => b.Text)];
 

@@ -46,13 +46,16 @@ public static class CrawlerCommandLine
         var by = new Option<string?>("--by") { Description = "With --takedown: who asked (default $USER).", HelpName = "NAME" };
         var takedowns = new Option<bool>("--takedowns") { Description = "List the takedown tombstones." };
         var reextract = new Option<bool>("--reextract") { Description = "Rebuild stored pages from their raw captures with the current extractor (or only --source); a new version only where the content changed. Fetches nothing." };
+        var exportWarc = new Option<string?>("--export-warc") { Description = "Write the raw captures (or only --source, --since) as a WARC 1.1 file: request, response and revisit records, gzip per record.", HelpName = "PATH" };
+        var exportJsonl = new Option<string?>("--export-jsonl") { Description = "Write the snapshots (or only --source, --since) as JSON, one per line.", HelpName = "PATH" };
+        var since = new Option<string?>("--since") { Description = "With an export: only what was fetched or made at or after this time (ISO 8601; UTC when no offset is given).", HelpName = "TIME" };
         var root = new RootCommand(
             "Crawler: fetches news pages on a schedule and keeps normalized snapshots. Without a flag it runs as the scheduled " +
             "service. Configuration comes from appsettings.json next to the executable, environment variables " +
             "(Crawler__Sources__0__Seeds__0=URL) and Key:Sub=value arguments (Storage:Sqlite:Path=/tmp/c.db). " +
             "Exit codes: 0 success, 1 finished but some pages failed, 2 usage or configuration error.")
         {
-            crawlNow, source, url, show, extract, history, diff, takedown, reason, by, takedowns, reextract, config,
+            crawlNow, source, url, show, extract, history, diff, takedown, reason, by, takedowns, reextract, exportWarc, exportJsonl, since, config,
         };
         root.TreatUnmatchedTokensAsErrors = false;
 
@@ -88,6 +91,7 @@ public static class CrawlerCommandLine
                     result.GetValue(extract) is null ? null : "--extract", result.GetValue(history) is null ? null : "--history",
                     result.GetResult(diff) is null ? null : "--diff", result.GetValue(takedown) is null ? null : "--takedown",
                     result.GetValue(takedowns) ? "--takedowns" : null, result.GetValue(reextract) ? "--reextract" : null,
+                    result.GetValue(exportWarc) is null ? null : "--export-warc", result.GetValue(exportJsonl) is null ? null : "--export-jsonl",
                 }
                 .OfType<string>().ToList();
             if (chosen.Count > 1)
@@ -106,6 +110,24 @@ public static class CrawlerCommandLine
             {
                 await Console.Error.WriteLineAsync("--reason and --by go with --takedown.");
                 return ExitCodes.UsageOrConfiguration;
+            }
+
+            DateTimeOffset? sinceTime = null;
+            if (result.GetValue(since) is { } sinceText)
+            {
+                if (!chosen.Any(c => c is "--export-warc" or "--export-jsonl"))
+                {
+                    await Console.Error.WriteLineAsync("--since goes with --export-warc or --export-jsonl.");
+                    return ExitCodes.UsageOrConfiguration;
+                }
+
+                if (!DateTimeOffset.TryParse(sinceText, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsedSince))
+                {
+                    await Console.Error.WriteLineAsync($"--since '{sinceText}' is not a time; use ISO 8601, e.g. 2026-11-25T08:00:00Z.");
+                    return ExitCodes.UsageOrConfiguration;
+                }
+
+                sinceTime = parsedSince;
             }
 
             var configFile = result.GetValue(config);
@@ -129,6 +151,8 @@ public static class CrawlerCommandLine
                     "--takedown" => await ArchiveCommands.TakeDownAsync(Build(buildHost, command), result.GetValue(takedown)!, result.GetValue(reason), result.GetValue(by)),
                     "--takedowns" => await ArchiveCommands.ListTakedownsAsync(Build(buildHost, command)),
                     "--reextract" => await ArchiveCommands.ReextractAsync(Build(buildHost, command), result.GetValue(source)),
+                    "--export-warc" => await ArchiveCommands.ExportWarcAsync(Build(buildHost, command), result.GetValue(exportWarc)!, result.GetValue(source), sinceTime),
+                    "--export-jsonl" => await ArchiveCommands.ExportJsonLinesAsync(Build(buildHost, command), result.GetValue(exportJsonl)!, result.GetValue(source), sinceTime),
                     _ => await Commands.RunServiceAsync(buildHost(command with { Mode = HostMode.Service })),
                 };
             }
