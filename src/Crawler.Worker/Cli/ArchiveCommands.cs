@@ -177,10 +177,12 @@ internal static class ArchiveCommands
             var revisits = 0;
             foreach (var link in await store.GetDuplicateLinksAsync(sourceName, since))
             {
-                var original = written.TryGetValue(link.SnapshotId, out var w) ? w.Raw : await store.GetRawCaptureAsync(link.SnapshotId);
+                // the original may be outside this export (--since): the revisit then names it by URL and date only
+                var inFile = written.TryGetValue(link.SnapshotId, out var w);
+                var original = inFile ? w.Raw : await store.GetRawCaptureAsync(link.SnapshotId);
                 if (original is not null)
                 {
-                    warc.WriteRevisit(link.Url, link.CheckedAt, original, w.RecordId, info);
+                    warc.WriteRevisit(link.Url, link.CheckedAt, original, inFile ? w.RecordId : null, info);
                     revisits++;
                 }
             }
