@@ -93,7 +93,7 @@ public interface ICrawlStore
 
     Task<Snapshot?> GetSnapshotAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>The latest snapshot of a canonical URL, or of the snapshot it duplicates.</summary>
+    /// <summary>The latest snapshot of a canonical URL, or of the snapshot it duplicates (exactly, or nearly when it was not stored).</summary>
     Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default);
@@ -129,4 +129,11 @@ public interface ICrawlStore
 
     /// <summary>Ids of every stored snapshot, oldest first: of one source or all, made at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a page not stored because it nearly repeats snapshot <paramref name="nearDuplicateOf"/> (policy Skip):
+    /// the page links to it, as an exact duplicate links to its original, and the lease (when given) is settled as
+    /// a duplicate in the same transaction.
+    /// </summary>
+    Task RecordNearDuplicateAsync(string canonicalUrl, string source, long nearDuplicateOf, FrontierLease? lease, string note, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

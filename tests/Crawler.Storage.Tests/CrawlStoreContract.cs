@@ -414,6 +414,25 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Null(await Store.FindNearDuplicateAsync(~story, "http://d/new"));
     }
 
+    [Fact]
+    public async Task A_near_duplicate_not_stored_is_linked_and_settles_its_lease()
+    {
+        var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "text"), null, T0);
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://b/copy");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+
+        await Store.RecordNearDuplicateAsync("http://b/copy", "s", original.SnapshotId, lease, "near duplicate", T0);
+
+        Assert.Equal(original.SnapshotId, (await Store.GetLatestSnapshotAsync("http://b/copy"))!.Id);
+        Assert.Empty(await Store.GetVersionsAsync("http://b/copy"));
+        var tally = await Store.GetRunTallyAsync(run.Id);
+        Assert.Equal((1, 0), (tally.Duplicates, tally.Leased));
+        // a takedown of the original leaves the link pointing nowhere, not at deleted content
+        await Store.TakeDownAsync("http://a/story", "request", "ops", T0);
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://b/copy"));
+    }
+
     private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
     {
         await Store.FinishRunAsync(runId, at);

@@ -415,7 +415,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
     public async Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        var id = await ScalarAsync(c, null, "SELECT COALESCE(latest_snapshot_id, duplicate_of) FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", canonicalUrl));
+        var id = await ScalarAsync(c, null, "SELECT COALESCE(latest_snapshot_id, duplicate_of, near_duplicate_of) FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", canonicalUrl));
         if (id is long snapshotId)
         {
             return await ReadSnapshotAsync(c, "WHERE id = $x", snapshotId, cancellationToken);
@@ -554,6 +554,21 @@ public sealed class SqliteCrawlStore : ICrawlStore
     }
 
     private static (string, object?)[] SourceAndSince(string? source, DateTimeOffset? since) => [("$source", source), ("$since", since is { } t ? Ms(t) : null)];
+
+    public Task RecordNearDuplicateAsync(string canonicalUrl, string source, long nearDuplicateOf, FrontierLease? lease, string note, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO pages(canonical_url, source, near_duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $n, $now, $now)
+                ON CONFLICT(canonical_url) DO UPDATE SET near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+                """, cancellationToken, ("$u", canonicalUrl), ("$s", source), ("$n", nearDuplicateOf), ("$now", Ms(now)));
+            if (lease is not null)
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Duplicate, note, now, cancellationToken);
+            }
+
+            return 0;
+        }, cancellationToken);
 
     public async Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default)
     {

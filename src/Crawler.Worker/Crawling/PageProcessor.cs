@@ -101,9 +101,8 @@ public sealed class PageProcessor(
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
-        if (await SkippedAsNearDuplicateAsync(source, snapshot) is { } skipped)
+        if (await SkippedAsNearDuplicateAsync(source, snapshot, lease) is { } skipped)
         {
-            await store.CompleteAsync(lease, PageOutcome.Duplicate, skipped.Detail, clock.GetUtcNow(), CancellationToken.None);
             await RememberValidatorsAsync(lease, fetch);
             return skipped;
         }
@@ -166,7 +165,7 @@ public sealed class PageProcessor(
         }
 
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
-        if (await SkippedAsNearDuplicateAsync(source, snapshot) is { } skipped)
+        if (await SkippedAsNearDuplicateAsync(source, snapshot, null) is { } skipped)
         {
             return (skipped, fetch);
         }
@@ -192,11 +191,11 @@ public sealed class PageProcessor(
     }
 
     /// <summary>
-    /// With <c>NearDuplicates = Skip</c>: a page nearly repeating another URL's snapshot is not stored. Checked
-    /// before the store's transaction: two copies saved at the same moment may both be kept, never one lost.
-    /// Identical content is left to the store, which links it exactly.
+    /// With <c>NearDuplicates = Skip</c>: a page nearly repeating another URL's snapshot is not stored, only linked
+    /// to it. Checked before the store's transaction: two copies saved at the same moment may both be kept, never
+    /// one lost. Identical content is left to the store, which links it exactly.
     /// </summary>
-    private async Task<PageReport?> SkippedAsNearDuplicateAsync(CrawlSource source, Snapshot snapshot)
+    private async Task<PageReport?> SkippedAsNearDuplicateAsync(CrawlSource source, Snapshot snapshot, FrontierLease? lease)
     {
         if (source.Options.NearDuplicatePolicy != NearDuplicatePolicy.Skip || snapshot.SimHash is not { } fingerprint
             || await store.FindNearDuplicateAsync(fingerprint, snapshot.CanonicalUrl, CancellationToken.None) is not { } near
@@ -206,6 +205,7 @@ public sealed class PageProcessor(
         }
 
         var detail = $"near duplicate of snapshot {near.SnapshotId} ({near.CanonicalUrl}, {near.Distance} bits apart): skipped";
+        await store.RecordNearDuplicateAsync(snapshot.CanonicalUrl, source.Name, near.SnapshotId, lease, detail, clock.GetUtcNow(), CancellationToken.None);
         logger.LogInformation("Skipped {Url}: {Detail}", snapshot.OriginalUrl, detail);
         return new PageReport(PageDisposition.Duplicate, snapshot.OriginalUrl, near.SnapshotId, Detail: detail);
     }

@@ -41,7 +41,11 @@ public sealed class NearDuplicateTests
         Assert.Equal(PageDisposition.Duplicate, edited.Disposition);
         Assert.Equal(original.SnapshotId, edited.SnapshotId);
         Assert.StartsWith($"near duplicate of snapshot {original.SnapshotId}", edited.Detail, StringComparison.Ordinal);
+        // stored once, plus two links: one exact, one near
         Assert.Equal(1L, worker.Count("snapshots"));
+        Assert.Equal(original.SnapshotId, worker.Scalar("SELECT duplicate_of FROM pages WHERE canonical_url = $u", ("$u", Url(site, "syndicated"))));
+        Assert.Equal(original.SnapshotId, worker.Scalar("SELECT near_duplicate_of FROM pages WHERE canonical_url = $u", ("$u", Url(site, "edited"))));
+        Assert.Equal(original.SnapshotId, (await worker.Store.GetLatestSnapshotAsync(Url(site, "edited")))!.Id);
     }
 
     [Fact]
