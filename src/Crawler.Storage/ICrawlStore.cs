@@ -1,3 +1,5 @@
+using Crawler.Storage.Archive;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -88,13 +90,14 @@ public interface ICrawlStore
     /// <summary>
     /// Dedupes and stores a snapshot, and settles the lease (when given) in the same transaction: content equal to the
     /// URL's latest version is only recorded as checked; content equal to another URL's snapshot is linked, not copied;
-    /// anything else becomes the next version.
+    /// anything else becomes the next version, and when its SimHash is near another URL's snapshot the page records
+    /// that snapshot as the one it nearly duplicates.
     /// </summary>
     Task<SnapshotWriteResult> SaveSnapshotAsync(Snapshot snapshot, FrontierLease? lease, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<Snapshot?> GetSnapshotAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>The latest snapshot of a canonical URL, or of the snapshot it duplicates.</summary>
+    /// <summary>The latest snapshot of a canonical URL, or of the snapshot it duplicates (exactly, or nearly when it was not stored).</summary>
     Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<SnapshotVersion>> GetVersionsAsync(string canonicalUrl, CancellationToken cancellationToken = default);
@@ -103,4 +106,40 @@ public interface ICrawlStore
 
     /// <summary>Counts for health checks and metrics; a store that answers this is reachable.</summary>
     Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Removes every snapshot whose canonical, original or final URL matches <paramref name="pattern"/> (exact, or
+    /// with <c>*</c> wildcards), with its raw capture, and keeps a tombstone without content. From then on matching
+    /// URLs are neither queued nor claimed: they are settled as skipped before any fetch.
+    /// </summary>
+    Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The raw response a snapshot was made from, or null (a snapshot made before raw capture, or taken down).</summary>
+    Task<RawCapture?> GetRawCaptureAsync(long snapshotId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Snapshots that have a raw capture, oldest first: of one source or all, fetched at or after
+    /// <paramref name="since"/>, and with <paramref name="latestOnly"/> only each URL's latest version.
+    /// </summary>
+    Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The closest snapshot of another URL whose SimHash is at most <see cref="SimHash.MaxDistance"/> bits from
+    /// <paramref name="simHash"/>, found through the band index, or null.
+    /// </summary>
+    Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default);
+
+    /// <summary>URLs linked to another URL's identical snapshot, of one source or all, last checked at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<DuplicateLink>> GetDuplicateLinksAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of every stored snapshot, oldest first: of one source or all, made at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a page not stored because it nearly repeats snapshot <paramref name="nearDuplicateOf"/> (policy Skip):
+    /// the page links to it, as an exact duplicate links to its original, and the lease (when given) is settled as
+    /// a duplicate in the same transaction.
+    /// </summary>
+    Task RecordNearDuplicateAsync(string canonicalUrl, string source, long nearDuplicateOf, FrontierLease? lease, string note, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -67,7 +67,7 @@ public sealed class NewsSite : IAsyncDisposable
     public Uri Seed => new(BaseUrl, "news/list/1");
 
     /// <summary>The include regex that matches every article URL of this site.</summary>
-    public static string ArticlePattern => "/news/(a|gbk|gbk-header|mirror|slow|flaky|r|loop|zh|etag|chain|hostile)/";
+    public static string ArticlePattern => "/news/(a|gbk|gbk-header|mirror|slow|flaky|r|loop|zh|etag|chain|hostile|syndicated|edited)/";
 
     public static async Task<NewsSite> StartAsync(NewsSiteOptions? options = null)
     {
@@ -127,6 +127,10 @@ public sealed class NewsSite : IAsyncDisposable
         // the same story under another section, without a canonical link: only its content says it is a duplicate
         app.MapGet("/news/mirror/{n:int}.html", (int n) => n >= 1 && n <= _options.Articles ? Html(EnglishArticle(n, _editions.GetValueOrDefault(n), canonical: false)) : Results.NotFound());
         app.MapGet("/news/zh/seed.html", () => Html(SeedLayoutArticle()));
+        // the same story on a partner's site: another layout and boilerplate around the same text
+        app.MapGet("/news/syndicated/{n:int}.html", (int n) => Html(SyndicatedArticle(n)));
+        // the same story with one figure corrected, at another URL: a near duplicate
+        app.MapGet("/news/edited/{n:int}.html", (int n) => Html(EnglishArticle(n, 0, canonical: false, hoursSaved: n + 3)));
         app.MapGet("/news/gbk/{n:int}.html", (int n) => Bytes(Encoding.GetEncoding("GBK").GetBytes(ChineseArticle(n, "<meta charset=\"gbk\">")), "text/html"));
         app.MapGet("/news/gbk-header/{n:int}.html", (int n) => Bytes(Encoding.GetEncoding("GBK").GetBytes(ChineseArticle(n + 100, "")), "text/html; charset=GBK"));
         app.MapGet("/news/slow/{n:int}.html", async (int n, CancellationToken ct) =>
@@ -331,18 +335,38 @@ public sealed class NewsSite : IAsyncDisposable
         </body></html>
         """;
 
-    private static string EnglishArticle(int n, int edition, bool canonical = true)
-    {
-        var paragraphs = new[]
-        {
+    private static string SyndicatedArticle(int n) => $"""
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>{ArticleTitle(n)} | Partner Wire</title></head>
+        <body>
+        <div id="top-bar"><a href="/">Partner Wire</a> | <a href="/markets">Markets</a> | <a href="/subscribe">Subscribe today</a></div>
+        <div class="layout">
+        <div class="story">
+        <h1>{ArticleTitle(n)}</h1>
+        <div class="story-text">
+        {string.Concat(EnglishParagraphs(n, 0, n + 2).Select(p => $"<p>{p}</p>\n"))}
+        </div>
+        </div>
+        <div class="sidebar"><h3>Most read</h3><ol><li><a href="/m/1">Markets close higher</a></li><li><a href="/m/2">Rates on hold</a></li></ol></div>
+        </div>
+        <div class="bottom">(c) Partner Wire Ltd. Reproduced under licence. <a href="/terms">Terms</a></div>
+        </body></html>
+        """;
+
+    private static string[] EnglishParagraphs(int n, int edition, int hoursSaved) =>
+        [
             $"The harbour authority said on Tuesday that cargo handled in quarter {n} rose to a record, driven by container traffic and a recovery in bulk shipments of grain.",
-            $"Officials credited the new deep-water berth, opened in the spring, for much of the increase, and said ships now wait an average of {n + 2} hours less before unloading.",
+            $"Officials credited the new deep-water berth, opened in the spring, for much of the increase, and said ships now wait an average of {hoursSaved} hours less before unloading.",
             "Port workers' representatives welcomed the figures but warned that staffing had not kept pace with the volumes, and asked for talks on shift patterns before the winter season.",
             $"Analysts cautioned that the quarter included one-off shipments delayed from earlier in the year, and that growth of {n}.5 percent could not be expected to continue unchanged.",
             edition == 0
                 ? "The authority will publish its full annual report in March."
                 : $"Correction (edition {edition}): the authority will publish its full annual report in February, not March as first reported.",
-        };
+        ];
+
+    private static string EnglishArticle(int n, int edition, bool canonical = true, int? hoursSaved = null)
+    {
+        var paragraphs = EnglishParagraphs(n, edition, hoursSaved ?? n + 2);
         return $"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Crawler.IntegrationTests;
 
 /// <summary>The real executable against the fixture site: the CLI, the service, kill -9 and SIGTERM.</summary>
-public sealed class WorkerProcessTests : IAsyncLifetime
+public sealed partial class WorkerProcessTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("crawler-it-").FullName;
     private NewsSite _site = null!;

@@ -375,6 +375,130 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         Assert.Equal(TimeSpan.FromHours(8), read.PublishedAt!.Value.Offset);
     }
 
+    [Fact]
+    public async Task A_taken_down_url_loses_its_snapshots_and_only_a_tombstone_remains()
+    {
+        var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "text"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/story", "text, edited"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/mirror", "text, edited"), null, T0); // linked to version 2
+        var kept = await Store.SaveSnapshotAsync(Snap("http://a/other", "other"), null, T0);
+
+        var takedown = await Store.TakeDownAsync("http://a/story", "court order 12/2026", "legal", T0);
+
+        Assert.Equal(2, takedown.SnapshotsRemoved);
+        Assert.Null(await Store.GetSnapshotAsync(first.SnapshotId));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/story"));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/mirror"));
+        Assert.Empty(await Store.GetVersionsAsync("http://a/story"));
+        Assert.NotNull(await Store.GetSnapshotAsync(kept.SnapshotId));
+        var tombstone = Assert.Single(await Store.GetTakedownsAsync());
+        Assert.Equal(("http://a/story", "court order 12/2026", "legal", 2), (tombstone.Pattern, tombstone.Reason, tombstone.RequestedBy, tombstone.SnapshotsRemoved));
+        Assert.Equal(T0, tombstone.At);
+    }
+
+    [Fact]
+    public async Task A_wildcard_takedown_removes_every_matching_url_and_nothing_else()
+    {
+        await Store.SaveSnapshotAsync(Snap("http://a/2026/one", "one"), null, T0);
+        await Store.SaveSnapshotAsync(Snap("http://a/2026/two", "two"), null, T0);
+        var kept = await Store.SaveSnapshotAsync(Snap("http://a/2025/three", "three"), null, T0);
+
+        var takedown = await Store.TakeDownAsync("http://a/2026/*", "author request", "ops", T0);
+
+        Assert.Equal(2, takedown.SnapshotsRemoved);
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/2026/one"));
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://a/2026/two"));
+        Assert.Equal(kept.SnapshotId, (await Store.GetLatestSnapshotAsync("http://a/2025/three"))!.Id);
+    }
+
+    [Fact]
+    public async Task Taken_down_urls_are_neither_queued_nor_claimed()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        Assert.Equal(3, await Enqueue(run.Id, "http://a/gone/1", "http://a/gone/leased", "http://a/kept"));
+        // a worker that died holding the lease: the page comes back at the next claim, and must not be fetched then
+        Assert.Single(await Store.ClaimAsync(run.Id, 1, "dead-worker", TimeSpan.FromMinutes(1), T0));
+
+        await Store.TakeDownAsync("http://a/gone/*", "privacy", "ops", T0);
+
+        var leases = await Store.ClaimAsync(run.Id, 10, "w", TimeSpan.FromMinutes(1), T0.AddMinutes(2));
+        Assert.Equal(["http://a/kept"], leases.Select(l => l.Url));
+        var next = await FinishAndStartAgain(run.Id, T0.AddHours(1));
+        Assert.Equal(0, await Store.EnqueueAsync(next, "s", [new FrontierRequest("http://a/gone/2", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(1)));
+        Assert.Empty(await Store.ClaimAsync(next, 10, "w", TimeSpan.FromMinutes(1), T0.AddHours(1)));
+    }
+
+    [Fact]
+    public async Task A_new_version_keeps_its_raw_response_and_an_unchanged_recheck_adds_none()
+    {
+        var body = System.Text.Encoding.GetEncoding("utf-8").GetBytes("<html><p>港口 " + new string('x', 5000) + "</p></html>");
+        var raw = new Archive.RawCapture("http://a/story", 200, "OK",
+            [new("Content-Type", "text/html; charset=gbk"), new("Set-Cookie", "a=1"), new("Set-Cookie", "b=2")], body, T0);
+        var first = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { Raw = raw }, null, T0);
+        var again = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { Raw = raw with { FetchedAt = T0.AddHours(1) } }, null, T0.AddHours(1));
+        var second = await Store.SaveSnapshotAsync(Snap("http://a/story", "text, edited") with { Raw = raw with { FetchedAt = T0.AddHours(2) } }, null, T0.AddHours(2));
+
+        Assert.Equal(SnapshotWriteOutcome.Unchanged, again.Outcome);
+        var read = await Store.GetRawCaptureAsync(first.SnapshotId);
+        Assert.NotNull(read);
+        Assert.Equal(body, read.Body);
+        Assert.Equal(raw.Headers, read.Headers);
+        Assert.Equal(("http://a/story", 200, "OK", T0, "gbk"), (read.TargetUrl, read.StatusCode, read.ReasonPhrase, read.FetchedAt, read.Charset));
+        Assert.Equal([first.SnapshotId, second.SnapshotId], (await Store.GetCapturesAsync(null, null, latestOnly: false)).Select(e => e.SnapshotId));
+        Assert.Equal([second.SnapshotId], (await Store.GetCapturesAsync("s", null, latestOnly: true)).Select(e => e.SnapshotId));
+        Assert.Equal([second.SnapshotId], (await Store.GetCapturesAsync(null, T0.AddHours(1), latestOnly: false)).Select(e => e.SnapshotId));
+        Assert.Empty(await Store.GetCapturesAsync("other", null, latestOnly: false));
+
+        await Store.TakeDownAsync("http://a/story", "request", "ops", T0);
+        Assert.Null(await Store.GetRawCaptureAsync(first.SnapshotId));
+        Assert.Empty(await Store.GetCapturesAsync(null, null, latestOnly: false));
+    }
+
+    [Fact]
+    public async Task A_near_duplicate_at_another_url_is_kept_and_linked_to_the_snapshot_it_nearly_repeats()
+    {
+        const ulong story = 0x0123_4567_89AB_CDEF;
+        var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "text") with { SimHash = story }, null, T0);
+        // three bits apart, all in bands 0-2: only band 3 is equal, which is all the index needs
+        const ulong edited = story ^ 0x0000_0001_0001_0001;
+        var copy = await Store.SaveSnapshotAsync(Snap("http://b/copy", "text, edited") with { SimHash = edited }, null, T0);
+        // four bits apart, one in each band: neither near nor a candidate
+        var other = await Store.SaveSnapshotAsync(Snap("http://c/other", "other") with { SimHash = story ^ 0x0002_0002_0002_0002 }, null, T0);
+        // the URL's own next version is a version, not a near duplicate
+        var version2 = await Store.SaveSnapshotAsync(Snap("http://a/story", "text v2") with { SimHash = story ^ (1UL << 63) }, null, T0);
+
+        Assert.Null(original.NearDuplicateOf);
+        Assert.Equal(SnapshotWriteOutcome.Created, copy.Outcome);
+        Assert.Equal(original.SnapshotId, copy.NearDuplicateOf);
+        Assert.Null(other.NearDuplicateOf);
+        Assert.Null(version2.NearDuplicateOf);
+        Assert.Equal(edited, (await Store.GetSnapshotAsync(copy.SnapshotId))!.SimHash);
+
+        var found = await Store.FindNearDuplicateAsync(edited ^ (1UL << 63), "http://d/new");
+        Assert.NotNull(found);
+        Assert.Equal((copy.SnapshotId, "http://b/copy", 1), (found.SnapshotId, found.CanonicalUrl, found.Distance));
+        Assert.Null(await Store.FindNearDuplicateAsync(~story, "http://d/new"));
+    }
+
+    [Fact]
+    public async Task A_near_duplicate_not_stored_is_linked_and_settles_its_lease()
+    {
+        var original = await Store.SaveSnapshotAsync(Snap("http://a/story", "text"), null, T0);
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        await Enqueue(run.Id, "http://b/copy");
+        var lease = Assert.Single(await Store.ClaimAsync(run.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
+
+        await Store.RecordNearDuplicateAsync("http://b/copy", "s", original.SnapshotId, lease, "near duplicate", T0);
+
+        Assert.Equal(original.SnapshotId, (await Store.GetLatestSnapshotAsync("http://b/copy"))!.Id);
+        Assert.Empty(await Store.GetVersionsAsync("http://b/copy"));
+        var tally = await Store.GetRunTallyAsync(run.Id);
+        Assert.Equal((1, 0), (tally.Duplicates, tally.Leased));
+        // a takedown of the original leaves the link pointing nowhere, not at deleted content
+        await Store.TakeDownAsync("http://a/story", "request", "ops", T0);
+        Assert.Null(await Store.GetLatestSnapshotAsync("http://b/copy"));
+    }
+
     private async Task<long> FinishAndStartAgain(long runId, DateTimeOffset at)
     {
         await Store.FinishRunAsync(runId, at);

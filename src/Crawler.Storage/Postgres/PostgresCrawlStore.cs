@@ -1,6 +1,8 @@
 using System.Data;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Crawler.Storage.Archive;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -143,6 +145,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         {
             // the run row is the lock that keeps workers enqueueing links of one run under its page budget together
             var queued = (int)(await ScalarAsync(c, tx, "SELECT queued FROM crawl_runs WHERE id = @r FOR UPDATE;", cancellationToken, ("r", runId)))!;
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
             var added = 0;
             await using var upsert = Command(c, tx, """
                 INSERT INTO frontier(source, url, host, run_id, kind, depth, state, next_attempt_at, discovered_from, enqueued_at, updated_at)
@@ -168,6 +171,11 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 if (queued + added >= maxPages)
                 {
                     break;
+                }
+
+                if (TakedownPattern.AnyMatches(takenDown, request.Url))
+                {
+                    continue;
                 }
 
                 upsert.Parameters["u"].Value = request.Url;
@@ -209,6 +217,15 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                     LIMIT @max
                     FOR UPDATE SKIP LOCKED
                     """, cancellationToken, ("busy", busy), ("max", max));
+
+            // queued before the takedown: settled here, so the page is never fetched
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
+            foreach (var lease in leases.Where(l => TakedownPattern.AnyMatches(takenDown, l.Url)).ToList())
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Skipped, TakenDownNote, now, cancellationToken);
+                leases.Remove(lease);
+            }
+
             return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
         }, cancellationToken);
 
@@ -397,7 +414,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
 
     public async Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default)
     {
-        var id = await ReadScalarAsync("SELECT COALESCE(latest_snapshot_id, duplicate_of) FROM pages WHERE canonical_url = @u;", cancellationToken, ("u", canonicalUrl));
+        var id = await ReadScalarAsync("SELECT COALESCE(latest_snapshot_id, duplicate_of, near_duplicate_of) FROM pages WHERE canonical_url = @u;", cancellationToken, ("u", canonicalUrl));
         if (id is long snapshotId)
         {
             return await ReadSnapshotAsync("WHERE id = @x", snapshotId, cancellationToken);
@@ -431,7 +448,164 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 (SELECT COUNT(*) FROM snapshots);
             """, r => new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken))[0];
 
+    public Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var match = new TakedownPattern(pattern);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
+        return WriteAsync(async (c, tx) =>
+        {
+            // one takedown at a time, so two cannot interleave their deletes
+            await ExecuteAsync(c, tx, "LOCK TABLE takedowns IN EXCLUSIVE MODE;", cancellationToken);
+            var doomed = (await ReadAllAsync(c, tx, match.IsExact
+                    ? "SELECT id, canonical_url, original_url, final_url FROM snapshots WHERE canonical_url = @p OR original_url = @p OR final_url = @p;"
+                    : "SELECT id, canonical_url, original_url, final_url FROM snapshots;",
+                    r => (Id: r.GetInt64(0), Urls: new[] { r.GetString(1), r.GetString(2), r.GetString(3) }), cancellationToken, ("p", pattern)))
+                .Where(s => s.Urls.Any(match.Matches)).ToList();
+            var pages = (await ReadAllAsync(c, tx, match.IsExact ? "SELECT canonical_url FROM pages WHERE canonical_url = @p;" : "SELECT canonical_url FROM pages;",
+                    r => r.GetString(0), cancellationToken, ("p", pattern)))
+                .Where(match.Matches).Concat(doomed.Select(d => d.Urls[0])).Distinct(StringComparer.Ordinal).ToArray();
+            await ExecuteAsync(c, tx, "DELETE FROM pages WHERE canonical_url = ANY(@u);", cancellationToken, ("u", pages));
+            var ids = doomed.Select(d => d.Id).ToArray();
+            // other URLs linked to a removed snapshot lose the link: its content is gone
+            await ExecuteAsync(c, tx, """
+                UPDATE pages SET duplicate_of = NULL WHERE duplicate_of = ANY(@ids);
+                UPDATE pages SET near_duplicate_of = NULL WHERE near_duplicate_of = ANY(@ids);
+                UPDATE pages SET latest_snapshot_id = NULL, latest_hash = NULL WHERE latest_snapshot_id = ANY(@ids);
+                DELETE FROM raw_captures WHERE snapshot_id = ANY(@ids);
+                DELETE FROM snapshot_contents WHERE snapshot_id = ANY(@ids);
+                DELETE FROM snapshots WHERE id = ANY(@ids);
+                """, cancellationToken, ("ids", ids));
+            var queued = (await ReadAllAsync(c, tx, "SELECT id, url FROM frontier WHERE state IN ('Pending', 'Dead');",
+                    r => (Id: r.GetInt64(0), Url: r.GetString(1)), cancellationToken))
+                .Where(f => match.Matches(f.Url)).Select(f => f.Id).ToArray();
+            await ExecuteAsync(c, tx, "UPDATE frontier SET state = 'Done', outcome = 'Skipped', note = @note, updated_at = @now WHERE id = ANY(@ids);",
+                cancellationToken, ("note", TakenDownNote), ("now", Utc(now)), ("ids", queued));
+            var tombstone = (long)(await ScalarAsync(c, tx, """
+                INSERT INTO takedowns(pattern, reason, requested_by, created_at, removed) VALUES (@p, @r, @b, @t, @n) RETURNING id;
+                """, cancellationToken, ("p", pattern), ("r", reason), ("b", requestedBy), ("t", Utc(now)), ("n", doomed.Count)))!;
+            return new Takedown(tombstone, pattern, reason, requestedBy, TruncatedToMicroseconds(now), doomed.Count);
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default) =>
+        ReadListAsync("SELECT id, pattern, reason, requested_by, created_at, removed FROM takedowns ORDER BY id;",
+            r => new Takedown(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4), r.GetInt32(5)), cancellationToken);
+
+    public async Task<RawCapture?> GetRawCaptureAsync(long snapshotId, CancellationToken cancellationToken = default) =>
+        await ReadListAsync("""
+            SELECT target_url, status, reason, headers_json::text, body_encoding, body, fetched_at FROM raw_captures WHERE snapshot_id = @id;
+            """,
+            r => new RawCapture(
+                r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
+                (JsonSerializer.Deserialize<List<string[]>>(r.GetString(3), Json) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                RawBody.Decompress(r.GetString(4), r.GetFieldValue<byte[]>(5)), r.GetFieldValue<DateTimeOffset>(6)),
+            cancellationToken, ("id", snapshotId)) is [var capture, ..] ? capture : null;
+
+    public Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default) =>
+        ReadListAsync("""
+            SELECT s.id, s.source, s.canonical_url, s.version, r.fetched_at
+            FROM raw_captures r JOIN snapshots s ON s.id = r.snapshot_id
+            WHERE (@source IS NULL OR s.source = @source) AND (@since IS NULL OR r.fetched_at >= @since)
+              AND (NOT @latest OR s.version = (SELECT MAX(v.version) FROM snapshots v WHERE v.canonical_url = s.canonical_url))
+            ORDER BY r.fetched_at, s.id;
+            """,
+            r => new CaptureEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), r.GetFieldValue<DateTimeOffset>(4)),
+            cancellationToken, [.. SourceAndSince(source, since), ("latest", latestOnly)]);
+
+    public Task<IReadOnlyList<DuplicateLink>> GetDuplicateLinksAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        ReadListAsync("""
+            SELECT canonical_url, duplicate_of, last_checked_at FROM pages
+            WHERE duplicate_of IS NOT NULL AND (@source IS NULL OR source = @source) AND (@since IS NULL OR last_checked_at >= @since)
+            ORDER BY last_checked_at, canonical_url;
+            """,
+            r => new DuplicateLink(r.GetString(0), r.GetInt64(1), r.GetFieldValue<DateTimeOffset>(2)), cancellationToken, SourceAndSince(source, since));
+
+    public Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default) =>
+        ReadListAsync("""
+            SELECT id FROM snapshots WHERE (@source IS NULL OR source = @source) AND (@since IS NULL OR generated_at >= @since) ORDER BY id;
+            """, r => r.GetInt64(0), cancellationToken, SourceAndSince(source, since));
+
+    public Task RecordNearDuplicateAsync(string canonicalUrl, string source, long nearDuplicateOf, FrontierLease? lease, string note, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO pages(canonical_url, source, near_duplicate_of, first_seen_at, last_checked_at) VALUES (@u, @s, @n, @now, @now)
+                ON CONFLICT (canonical_url) DO UPDATE SET near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at,
+                    checks = pages.checks + 1;
+                """, cancellationToken, ("u", canonicalUrl), ("s", source), ("n", nearDuplicateOf), ("now", Utc(now)));
+            if (lease is not null)
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Duplicate, note, now, cancellationToken);
+            }
+
+            return 0;
+        }, cancellationToken);
+
+    public async Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+            return await NearestAsync(c, null, simHash, canonicalUrl, cancellationToken);
+        }
+        catch (NpgsqlException ex) when (IsUnavailable(ex))
+        {
+            throw new StoreUnavailableException($"The {Description} cannot be read: {ex.Message}", ex);
+        }
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private const string TakenDownNote = "taken down";
+
+    /// <summary>Candidates by band equality (each band indexed), then the exact Hamming distance in code.</summary>
+    private static async Task<NearDuplicate?> NearestAsync(NpgsqlConnection c, NpgsqlTransaction? tx, ulong simHash, string canonicalUrl, CancellationToken ct)
+    {
+        var candidates = await ReadAllAsync(c, tx, """
+            SELECT id, canonical_url, simhash, content_hash FROM snapshots
+            WHERE (band0 = @band0 OR band1 = @band1 OR band2 = @band2 OR band3 = @band3) AND canonical_url <> @u;
+            """,
+            r => new NearDuplicate(r.GetInt64(0), r.GetString(1), SimHash.Distance(unchecked((ulong)r.GetInt64(2)), simHash), r.GetString(3)),
+            ct, [.. SimHashParameters(simHash), ("u", canonicalUrl)]);
+        return candidates.Where(n => n.Distance <= SimHash.MaxDistance).OrderBy(n => n.Distance).ThenBy(n => n.SnapshotId).FirstOrDefault();
+    }
+
+    private static (string, object?)[] SimHashParameters(ulong? simHash)
+    {
+        var bands = simHash is { } h ? SimHash.Bands(h) : null;
+        return
+        [
+            Typed("simhash", NpgsqlDbType.Bigint, simHash is { } v ? unchecked((long)v) : null),
+            Typed("band0", NpgsqlDbType.Integer, bands?[0]), Typed("band1", NpgsqlDbType.Integer, bands?[1]),
+            Typed("band2", NpgsqlDbType.Integer, bands?[2]), Typed("band3", NpgsqlDbType.Integer, bands?[3]),
+        ];
+    }
+
+    private static (string, object?)[] SourceAndSince(string? source, DateTimeOffset? since) =>
+        [Typed("source", NpgsqlDbType.Text, source), Typed("since", NpgsqlDbType.TimestampTz, since?.ToUniversalTime())];
+
+    private static (string, object?) Typed(string name, NpgsqlDbType type, object? value) =>
+        (name, new NpgsqlParameter(name, type) { Value = value ?? DBNull.Value });
+
+    private static async Task<List<TakedownPattern>> TakedownPatternsAsync(NpgsqlConnection c, NpgsqlTransaction tx, CancellationToken ct) =>
+        await ReadAllAsync(c, tx, "SELECT pattern FROM takedowns;", r => new TakedownPattern(r.GetString(0)), ct);
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlConnection c, NpgsqlTransaction? tx, string sql, Func<NpgsqlDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(c, tx, sql, parameters);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>timestamptz keeps microseconds: what a read gives back for a time written now.</summary>
+    private static DateTimeOffset TruncatedToMicroseconds(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % 10), TimeSpan.Zero);
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(NpgsqlConnection c, NpgsqlTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)
     {
@@ -475,21 +649,23 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             }
         }
 
+        var near = s.SimHash is { } fingerprint ? await NearestAsync(c, tx, fingerprint, s.CanonicalUrl, ct) : null;
         var nextVersion = (int)(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) + 1 FROM snapshots WHERE canonical_url = @u;", ct, ("u", s.CanonicalUrl)))!;
         await using var insert = Command(c, tx, """
             INSERT INTO snapshots(source, canonical_url, version, original_url, final_url, title, published_at, published_text, publisher,
                 category, author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
-                generated_at, content_hash)
+                generated_at, content_hash, simhash, band0, band1, band2, band3)
             VALUES (@source, @canonical, @version, @original, @final, @title, @published, @publishedText, @publisher,
                 @category, @author, @language, @blocks, @captions, @keywords, @links, @site, @disclaimer, @takedown,
-                @generated, @hash)
+                @generated, @hash, @simhash, @band0, @band1, @band2, @band3)
             RETURNING id;
             """,
+            [.. SimHashParameters(s.SimHash),
             ("source", s.Source), ("canonical", s.CanonicalUrl), ("version", nextVersion), ("original", s.OriginalUrl),
             ("final", s.FinalUrl), ("title", s.Title), ("published", s.PublishedAt?.ToString("o", System.Globalization.CultureInfo.InvariantCulture)),
             ("publishedText", s.PublishedText), ("publisher", s.Publisher), ("category", s.Category), ("author", s.Author),
             ("language", s.Language), ("site", s.SiteName), ("disclaimer", s.Disclaimer),
-            ("takedown", s.TakedownNotice), ("generated", Utc(s.GeneratedAt)), ("hash", s.ContentHash));
+            ("takedown", s.TakedownNotice), ("generated", Utc(s.GeneratedAt)), ("hash", s.ContentHash)]);
         foreach (var text in new[] { "published", "publishedText", "publisher", "category", "author", "language" })
         {
             insert.Parameters[text].NpgsqlDbType = NpgsqlDbType.Text;
@@ -510,11 +686,22 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 WHERE sc.content_hash = @h AND o.canonical_url = @u);
             """, ct, ("h", s.ContentHash), ("id", id), ("u", s.CanonicalUrl));
         await ExecuteAsync(c, tx, """
-            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, first_seen_at, last_checked_at) VALUES (@u, @s, @id, @h, @now, @now)
+            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, near_duplicate_of, first_seen_at, last_checked_at)
+            VALUES (@u, @s, @id, @h, @near, @now, @now)
             ON CONFLICT (canonical_url) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id, latest_hash = excluded.latest_hash,
-                duplicate_of = NULL, last_checked_at = excluded.last_checked_at, checks = pages.checks + 1;
-            """, ct, ("u", s.CanonicalUrl), ("s", s.Source), ("id", id), ("h", s.ContentHash), ("now", Utc(now)));
-        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion);
+                duplicate_of = NULL, near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at, checks = pages.checks + 1;
+            """, ct, ("u", s.CanonicalUrl), ("s", s.Source), ("id", id), ("h", s.ContentHash), Typed("near", NpgsqlDbType.Bigint, near?.SnapshotId), ("now", Utc(now)));
+        if (s.Raw is { } raw)
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
+                VALUES (@id, @url, @at, @status, @reason, @headers, @encoding, @length, @body);
+                """, ct, ("id", id), ("url", raw.TargetUrl), ("at", Utc(raw.FetchedAt)), ("status", raw.StatusCode), ("reason", raw.ReasonPhrase),
+                Typed("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json)),
+                ("encoding", RawBody.Brotli), ("length", raw.Body.Length), ("body", RawBody.Compress(raw.Body)));
+        }
+
+        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
     }
 
     private static Task<int> SettleAsync(NpgsqlConnection c, NpgsqlTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
@@ -529,7 +716,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         var found = await ReadListAsync($"""
             SELECT id, version, source, canonical_url, original_url, final_url, title, published_at, published_text, publisher, category,
                    author, language, blocks_json::text, captions_json::text, keywords_json::text, links_json::text, site_name, disclaimer,
-                   takedown_notice, generated_at, content_hash
+                   takedown_notice, generated_at, content_hash, simhash
             FROM snapshots {where};
             """, r =>
         {
@@ -560,6 +747,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 TakedownNotice = r.GetString(19),
                 GeneratedAt = r.GetFieldValue<DateTimeOffset>(20),
                 ContentHash = r.GetString(21),
+                SimHash = r.IsDBNull(22) ? null : unchecked((ulong)r.GetInt64(22)),
             };
         }, ct, ("x", key));
         return found.Count > 0 ? found[0] : null;
@@ -644,10 +832,13 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         var cmd = new NpgsqlCommand(sql, c, tx);
         foreach (var (name, value) in parameters)
         {
-            // a null needs a type PostgreSQL can infer the parameter from; text fits every nullable column written here
-            cmd.Parameters.Add(value is null or DBNull
-                ? new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = DBNull.Value }
-                : new NpgsqlParameter(name, value));
+            // a null needs a type PostgreSQL can infer the parameter from: text unless the caller typed it (Typed)
+            cmd.Parameters.Add(value switch
+            {
+                NpgsqlParameter typed => typed,
+                null or DBNull => new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = DBNull.Value },
+                _ => new NpgsqlParameter(name, value),
+            });
         }
 
         return cmd;

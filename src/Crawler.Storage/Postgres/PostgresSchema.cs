@@ -165,5 +165,43 @@ internal static class PostgresSchema
             CREATE INDEX idx_qrtz_ft_trig_inst_name ON qrtz_fired_triggers (sched_name, instance_name);
             CREATE INDEX idx_qrtz_ft_job_req_recovery ON qrtz_fired_triggers (requests_recovery);
             """),
+        (3, "takedowns, raw captures, near-duplicate index", """
+            -- tombstones: what was removed and why, never the content
+            CREATE TABLE takedowns (
+                id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                pattern       text        NOT NULL,
+                reason        text        NOT NULL,
+                requested_by  text        NOT NULL,
+                created_at    timestamptz NOT NULL,
+                removed       integer     NOT NULL
+            );
+
+            -- the response of every new snapshot; the body compressed (body_encoding names how)
+            CREATE TABLE raw_captures (
+                snapshot_id    bigint      PRIMARY KEY REFERENCES snapshots(id),
+                target_url     text        NOT NULL,
+                fetched_at     timestamptz NOT NULL,
+                status         integer     NOT NULL,
+                reason         text        NULL,
+                headers_json   jsonb       NOT NULL,
+                body_encoding  text        NOT NULL,
+                body_length    integer     NOT NULL,
+                body           bytea       NOT NULL
+            );
+            CREATE INDEX ix_raw_captures_fetched_at ON raw_captures(fetched_at);
+
+            -- a 64-bit SimHash (the signed value of its bits) and its four 16-bit bands, each indexed:
+            -- a near duplicate shares at least one band
+            ALTER TABLE snapshots ADD COLUMN simhash bigint NULL;
+            ALTER TABLE snapshots ADD COLUMN band0 integer NULL;
+            ALTER TABLE snapshots ADD COLUMN band1 integer NULL;
+            ALTER TABLE snapshots ADD COLUMN band2 integer NULL;
+            ALTER TABLE snapshots ADD COLUMN band3 integer NULL;
+            CREATE INDEX ix_snapshots_band0 ON snapshots(band0);
+            CREATE INDEX ix_snapshots_band1 ON snapshots(band1);
+            CREATE INDEX ix_snapshots_band2 ON snapshots(band2);
+            CREATE INDEX ix_snapshots_band3 ON snapshots(band3);
+            ALTER TABLE pages ADD COLUMN near_duplicate_of bigint NULL REFERENCES snapshots(id);
+            """),
     ];
 }

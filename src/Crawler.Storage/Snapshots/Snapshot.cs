@@ -64,6 +64,15 @@ public sealed record Snapshot
 
     /// <summary>SHA-256 (hex) of the normalized content, the key of exact dedupe.</summary>
     public required string ContentHash { get; init; }
+
+    /// <summary>SimHash of the normalized text (<see cref="Dedupe.SimHash"/>), the key of near-duplicate detection; null to skip it.</summary>
+    public ulong? SimHash { get; init; }
+
+    /// <summary>
+    /// The response this snapshot was made from: written with a new version only, and never read back with the
+    /// snapshot (it can be large); see <see cref="ICrawlStore.GetRawCaptureAsync"/>.
+    /// </summary>
+    public Archive.RawCapture? Raw { get; init; }
 }
 
 public enum SnapshotWriteOutcome
@@ -74,6 +83,10 @@ public enum SnapshotWriteOutcome
 }
 
 /// <summary>What saving a snapshot did: a new version, nothing (same content as the URL's latest), or a link to an identical one.</summary>
-public sealed record SnapshotWriteResult(SnapshotWriteOutcome Outcome, long SnapshotId, int Version);
+public sealed record SnapshotWriteResult(SnapshotWriteOutcome Outcome, long SnapshotId, int Version)
+{
+    /// <summary>A new version that is a near duplicate of another URL's snapshot: that snapshot's id (kept, linked).</summary>
+    public long? NearDuplicateOf { get; init; }
+}
 
 public sealed record SnapshotVersion(long Id, int Version, DateTimeOffset GeneratedAt, string ContentHash, string Title);

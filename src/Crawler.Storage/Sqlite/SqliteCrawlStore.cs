@@ -2,6 +2,8 @@ using System.Data;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Crawler.Storage.Archive;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Runs;
 using Crawler.Storage.Snapshots;
@@ -172,6 +174,7 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         return WriteAsync(async (c, tx) =>
         {
             var queued = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT queued FROM crawl_runs WHERE id = $r;", cancellationToken, ("$r", runId)), CultureInfo.InvariantCulture);
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
             var added = 0;
             // The row of a URL is reused across runs: queued again when done (or dead long enough) in an earlier
             // run, left alone when this run already has it; so a URL is fetched at most once per run.
@@ -197,6 +200,11 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
                 if (queued + added >= maxPages)
                 {
                     break;
+                }
+
+                if (TakedownPattern.AnyMatches(takenDown, request.Url))
+                {
+                    continue;
                 }
 
                 upsert.Parameters["$u"].Value = request.Url;
@@ -243,17 +251,27 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
                 """,
                 ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
                 ("$busy", JsonSerializer.Serialize(busyHosts ?? [])));
-            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
             var leases = new List<FrontierLease>();
-            while (await reader.ReadAsync(cancellationToken))
+            await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
             {
-                var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
-                leases.Add(new FrontierLease(
-                    reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
-                    Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    Validators = validators.IsEmpty ? null : validators,
-                });
+                    var validators = new HttpValidators(reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7));
+                    leases.Add(new FrontierLease(
+                        reader.GetInt64(0), runId, reader.GetString(1), reader.GetString(2),
+                        Enum.Parse<PageKind>(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), owner, until)
+                    {
+                        Validators = validators.IsEmpty ? null : validators,
+                    });
+                }
+            }
+
+            // queued before the takedown: settled here, so the page is never fetched
+            var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
+            foreach (var lease in leases.Where(l => TakedownPattern.AnyMatches(takenDown, l.Url)).ToList())
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Skipped, TakenDownNote, now, cancellationToken);
+                leases.Remove(lease);
             }
 
             return leases.OrderBy(l => l.Depth).ThenBy(l => l.Id).ToList();
@@ -401,7 +419,7 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
     public async Task<Snapshot?> GetLatestSnapshotAsync(string canonicalUrl, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        var id = await ScalarAsync(c, null, "SELECT COALESCE(latest_snapshot_id, duplicate_of) FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", canonicalUrl));
+        var id = await ScalarAsync(c, null, "SELECT COALESCE(latest_snapshot_id, duplicate_of, near_duplicate_of) FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", canonicalUrl));
         if (id is long snapshotId)
         {
             return await ReadSnapshotAsync(c, "WHERE id = $x", snapshotId, cancellationToken);
@@ -458,6 +476,171 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
     }
 
+    public Task<Takedown> TakeDownAsync(string pattern, string reason, string requestedBy, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var match = new TakedownPattern(pattern);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
+        return WriteAsync(async (c, tx) =>
+        {
+            // an exact URL uses the indexes; a pattern reads every snapshot's URLs once (takedowns are rare)
+            var doomed = (await ReadAllAsync(c, tx, match.IsExact
+                    ? "SELECT id, canonical_url, original_url, final_url FROM snapshots WHERE canonical_url = $p OR original_url = $p OR final_url = $p;"
+                    : "SELECT id, canonical_url, original_url, final_url FROM snapshots;",
+                    r => (Id: r.GetInt64(0), Urls: new[] { r.GetString(1), r.GetString(2), r.GetString(3) }), cancellationToken, ("$p", pattern)))
+                .Where(s => s.Urls.Any(match.Matches)).ToList();
+            var pages = (await ReadAllAsync(c, tx, "SELECT canonical_url FROM pages;", r => r.GetString(0), cancellationToken))
+                .Where(match.Matches).Concat(doomed.Select(d => d.Urls[0])).ToHashSet(StringComparer.Ordinal);
+            foreach (var url in pages)
+            {
+                await ExecuteAsync(c, tx, "DELETE FROM pages WHERE canonical_url = $u;", cancellationToken, ("$u", url));
+            }
+
+            foreach (var (id, _) in doomed)
+            {
+                await DeleteSnapshotAsync(c, tx, id, cancellationToken);
+            }
+
+            var queued = (await ReadAllAsync(c, tx, "SELECT id, url FROM frontier WHERE state IN ('Pending', 'Dead');", r => (Id: r.GetInt64(0), Url: r.GetString(1)), cancellationToken))
+                .Where(f => match.Matches(f.Url)).Select(f => f.Id);
+            foreach (var id in queued)
+            {
+                await ExecuteAsync(c, tx, """
+                    UPDATE frontier SET state = 'Done', outcome = 'Skipped', note = $note, updated_at = $now WHERE id = $id;
+                    """, cancellationToken, ("$note", TakenDownNote), ("$now", Ms(now)), ("$id", id));
+            }
+
+            var tombstone = (long)(await ScalarAsync(c, tx, """
+                INSERT INTO takedowns(pattern, reason, requested_by, created_at, removed) VALUES ($p, $r, $b, $t, $n) RETURNING id;
+                """, cancellationToken, ("$p", pattern), ("$r", reason), ("$b", requestedBy), ("$t", Ms(now)), ("$n", doomed.Count)))!;
+            return new Takedown(tombstone, pattern, reason, requestedBy, FromMs(Ms(now)), doomed.Count);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Takedown>> GetTakedownsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, "SELECT id, pattern, reason, requested_by, created_at, removed FROM takedowns ORDER BY id;",
+            r => new Takedown(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), FromMs(r.GetInt64(4)), r.GetInt32(5)), cancellationToken);
+    }
+
+    public async Task<RawCapture?> GetRawCaptureAsync(long snapshotId, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        var rows = await ReadAllAsync(c, null, """
+            SELECT target_url, status, reason, headers_json, body_encoding, body, fetched_at FROM raw_captures WHERE snapshot_id = $id;
+            """,
+            r => new RawCapture(
+                r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
+                (JsonSerializer.Deserialize<List<string[]>>(r.GetString(3), Json) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                RawBody.Decompress(r.GetString(4), (byte[])r.GetValue(5)), FromMs(r.GetInt64(6))),
+            cancellationToken, ("$id", snapshotId));
+        return rows.FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT s.id, s.source, s.canonical_url, s.version, r.fetched_at
+            FROM raw_captures r JOIN snapshots s ON s.id = r.snapshot_id
+            WHERE ($source IS NULL OR s.source = $source) AND ($since IS NULL OR r.fetched_at >= $since)
+              AND ($latest = 0 OR s.version = (SELECT MAX(v.version) FROM snapshots v WHERE v.canonical_url = s.canonical_url))
+            ORDER BY r.fetched_at, s.id;
+            """,
+            r => new CaptureEntry(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3), FromMs(r.GetInt64(4))),
+            cancellationToken, [.. SourceAndSince(source, since), ("$latest", latestOnly ? 1 : 0)]);
+    }
+
+    public async Task<IReadOnlyList<DuplicateLink>> GetDuplicateLinksAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT canonical_url, duplicate_of, last_checked_at FROM pages
+            WHERE duplicate_of IS NOT NULL AND ($source IS NULL OR source = $source) AND ($since IS NULL OR last_checked_at >= $since)
+            ORDER BY last_checked_at, canonical_url;
+            """,
+            r => new DuplicateLink(r.GetString(0), r.GetInt64(1), FromMs(r.GetInt64(2))), cancellationToken, SourceAndSince(source, since));
+    }
+
+    public async Task<IReadOnlyList<long>> GetSnapshotIdsAsync(string? source, DateTimeOffset? since, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(c, null, """
+            SELECT id FROM snapshots WHERE ($source IS NULL OR source = $source) AND ($since IS NULL OR generated_at >= $since) ORDER BY id;
+            """, r => r.GetInt64(0), cancellationToken, SourceAndSince(source, since));
+    }
+
+    private static (string, object?)[] SourceAndSince(string? source, DateTimeOffset? since) => [("$source", source), ("$since", since is { } t ? Ms(t) : null)];
+
+    public Task RecordNearDuplicateAsync(string canonicalUrl, string source, long nearDuplicateOf, FrontierLease? lease, string note, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, tx) =>
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO pages(canonical_url, source, near_duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $n, $now, $now)
+                ON CONFLICT(canonical_url) DO UPDATE SET near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+                """, cancellationToken, ("$u", canonicalUrl), ("$s", source), ("$n", nearDuplicateOf), ("$now", Ms(now)));
+            if (lease is not null)
+            {
+                await SettleAsync(c, tx, lease, PageOutcome.Duplicate, note, now, cancellationToken);
+            }
+
+            return 0;
+        }, cancellationToken);
+
+    public async Task<NearDuplicate?> FindNearDuplicateAsync(ulong simHash, string canonicalUrl, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await NearestAsync(c, null, simHash, canonicalUrl, cancellationToken);
+    }
+
+    /// <summary>Candidates by band equality (each band indexed), then the exact Hamming distance in code.</summary>
+    private static async Task<NearDuplicate?> NearestAsync(SqliteConnection c, SqliteTransaction? tx, ulong simHash, string canonicalUrl, CancellationToken ct)
+    {
+        var candidates = await ReadAllAsync(c, tx, """
+            SELECT id, canonical_url, simhash, content_hash FROM snapshots
+            WHERE (band0 = $band0 OR band1 = $band1 OR band2 = $band2 OR band3 = $band3) AND canonical_url <> $u;
+            """,
+            r => new NearDuplicate(r.GetInt64(0), r.GetString(1), SimHash.Distance(unchecked((ulong)r.GetInt64(2)), simHash), r.GetString(3)),
+            ct, [.. SimHashParameters(simHash), ("$u", canonicalUrl)]);
+        return candidates.Where(n => n.Distance <= SimHash.MaxDistance).OrderBy(n => n.Distance).ThenBy(n => n.SnapshotId).FirstOrDefault();
+    }
+
+    private static (string, object?)[] SimHashParameters(ulong? simHash)
+    {
+        var bands = simHash is { } h ? SimHash.Bands(h) : null;
+        // SQLite and PostgreSQL integers are signed: the fingerprint is stored as the signed value of the same 64 bits
+        return [("$simhash", simHash is { } v ? unchecked((long)v) : null), ("$band0", bands?[0]), ("$band1", bands?[1]), ("$band2", bands?[2]), ("$band3", bands?[3])];
+    }
+
+    private const string TakenDownNote = "taken down";
+
+    private static async Task<List<TakedownPattern>> TakedownPatternsAsync(SqliteConnection c, SqliteTransaction tx, CancellationToken ct) =>
+        await ReadAllAsync(c, tx, "SELECT pattern FROM takedowns;", r => new TakedownPattern(r.GetString(0)), ct);
+
+    private static async Task<List<T>> ReadAllAsync<T>(SqliteConnection c, SqliteTransaction? tx, string sql, Func<SqliteDataReader, T> read, CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var cmd = Command(c, tx, sql, parameters);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Other URLs linked to the snapshot lose the link: their content is gone with it.</summary>
+    private static async Task DeleteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, long id, CancellationToken ct)
+    {
+        await ExecuteAsync(c, tx, "UPDATE pages SET duplicate_of = NULL WHERE duplicate_of = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "UPDATE pages SET near_duplicate_of = NULL WHERE near_duplicate_of = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "UPDATE pages SET latest_snapshot_id = NULL, latest_hash = NULL WHERE latest_snapshot_id = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "DELETE FROM raw_captures WHERE snapshot_id = $id;", ct, ("$id", id));
+        await ExecuteAsync(c, tx, "DELETE FROM snapshots WHERE id = $id;", ct, ("$id", id));
+    }
+
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)
     {
         long? latestId = null;
@@ -491,29 +674,40 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             return new SnapshotWriteResult(SnapshotWriteOutcome.Duplicate, originalId, version);
         }
 
+        var near = s.SimHash is { } fingerprint ? await NearestAsync(c, tx, fingerprint, s.CanonicalUrl, ct) : null;
         var nextVersion = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) + 1 FROM snapshots WHERE canonical_url = $u;", ct, ("$u", s.CanonicalUrl)), CultureInfo.InvariantCulture);
         var id = (long)(await ScalarAsync(c, tx, """
             INSERT INTO snapshots(source, canonical_url, version, original_url, final_url, title, published_at, published_text, publisher,
                 category, author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
-                generated_at, content_hash)
+                generated_at, content_hash, simhash, band0, band1, band2, band3)
             VALUES ($source, $canonical, $version, $original, $final, $title, $published, $publishedText, $publisher,
                 $category, $author, $language, $blocks, $captions, $keywords, $links, $site, $disclaimer, $takedown,
-                $generated, $hash)
+                $generated, $hash, $simhash, $band0, $band1, $band2, $band3)
             RETURNING id;
-            """, ct,
+            """, ct, [.. SimHashParameters(s.SimHash),
             ("$source", s.Source), ("$canonical", s.CanonicalUrl), ("$version", nextVersion), ("$original", s.OriginalUrl),
             ("$final", s.FinalUrl), ("$title", s.Title), ("$published", s.PublishedAt?.ToString("o", CultureInfo.InvariantCulture)),
             ("$publishedText", s.PublishedText), ("$publisher", s.Publisher), ("$category", s.Category), ("$author", s.Author),
             ("$language", s.Language), ("$blocks", JsonSerializer.Serialize(s.Blocks, Json)),
             ("$captions", JsonSerializer.Serialize(s.ImageCaptions, Json)), ("$keywords", JsonSerializer.Serialize(s.Keywords, Json)),
             ("$links", JsonSerializer.Serialize(s.Links, Json)), ("$site", s.SiteName), ("$disclaimer", s.Disclaimer),
-            ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)))!;
+            ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)]))!;
         await ExecuteAsync(c, tx, """
-            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $now, $now)
+            INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, near_duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $near, $now, $now)
             ON CONFLICT(canonical_url) DO UPDATE SET latest_snapshot_id = excluded.latest_snapshot_id, latest_hash = excluded.latest_hash,
-                duplicate_of = NULL, last_checked_at = excluded.last_checked_at, checks = checks + 1;
-            """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$now", Ms(now)));
-        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion);
+                duplicate_of = NULL, near_duplicate_of = excluded.near_duplicate_of, last_checked_at = excluded.last_checked_at, checks = checks + 1;
+            """, ct, ("$u", s.CanonicalUrl), ("$s", s.Source), ("$id", id), ("$h", s.ContentHash), ("$near", near?.SnapshotId), ("$now", Ms(now)));
+        if (s.Raw is { } raw)
+        {
+            await ExecuteAsync(c, tx, """
+                INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
+                VALUES ($id, $url, $at, $status, $reason, $headers, $encoding, $length, $body);
+                """, ct, ("$id", id), ("$url", raw.TargetUrl), ("$at", Ms(raw.FetchedAt)), ("$status", raw.StatusCode), ("$reason", raw.ReasonPhrase),
+                ("$headers", JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json)), ("$encoding", RawBody.Brotli),
+                ("$length", raw.Body.Length), ("$body", RawBody.Compress(raw.Body)));
+        }
+
+        return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
     }
 
     private static Task SettleAsync(SqliteConnection c, SqliteTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
@@ -528,7 +722,7 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         await using var cmd = Command(c, null, $"""
             SELECT id, version, source, canonical_url, original_url, final_url, title, published_at, published_text, publisher, category,
                    author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
-                   generated_at, content_hash
+                   generated_at, content_hash, simhash
             FROM snapshots {where};
             """, ("$x", key));
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -562,6 +756,7 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             TakedownNotice = r.GetString(19),
             GeneratedAt = FromMs(r.GetInt64(20)),
             ContentHash = r.GetString(21),
+            SimHash = r.IsDBNull(22) ? null : unchecked((ulong)r.GetInt64(22)),
         };
     }
 

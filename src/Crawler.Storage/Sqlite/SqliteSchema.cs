@@ -93,5 +93,44 @@ internal static class SqliteSchema
             ALTER TABLE frontier ADD COLUMN fetched_at INTEGER NULL;
             CREATE INDEX ix_frontier_run_host ON frontier(run_id, state, host);
             """),
+        (3, "takedowns", """
+            -- tombstones: what was removed and why, never the content
+            CREATE TABLE takedowns (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                pattern       TEXT    NOT NULL,
+                reason        TEXT    NOT NULL,
+                requested_by  TEXT    NOT NULL,
+                created_at    INTEGER NOT NULL,
+                removed       INTEGER NOT NULL
+            );
+            """),
+        (4, "raw captures", """
+            -- the response of every new snapshot; the body compressed (body_encoding names how), headers as JSON pairs
+            CREATE TABLE raw_captures (
+                snapshot_id    INTEGER PRIMARY KEY REFERENCES snapshots(id),
+                target_url     TEXT    NOT NULL,
+                fetched_at     INTEGER NOT NULL,
+                status         INTEGER NOT NULL,
+                reason         TEXT    NULL,
+                headers_json   TEXT    NOT NULL,
+                body_encoding  TEXT    NOT NULL,
+                body_length    INTEGER NOT NULL,
+                body           BLOB    NOT NULL
+            );
+            CREATE INDEX ix_raw_captures_fetched_at ON raw_captures(fetched_at);
+            """),
+        (5, "near duplicates: simhash bands, pages.near_duplicate_of", """
+            -- a 64-bit SimHash split into four 16-bit bands, each indexed: a near duplicate shares at least one band
+            ALTER TABLE snapshots ADD COLUMN simhash INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band0 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band1 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band2 INTEGER NULL;
+            ALTER TABLE snapshots ADD COLUMN band3 INTEGER NULL;
+            CREATE INDEX ix_snapshots_band0 ON snapshots(band0);
+            CREATE INDEX ix_snapshots_band1 ON snapshots(band1);
+            CREATE INDEX ix_snapshots_band2 ON snapshots(band2);
+            CREATE INDEX ix_snapshots_band3 ON snapshots(band3);
+            ALTER TABLE pages ADD COLUMN near_duplicate_of INTEGER NULL REFERENCES snapshots(id);
+            """),
     ];
 }

@@ -1,5 +1,6 @@
 using Crawler.Extraction;
 using Crawler.Storage;
+using Crawler.Storage.Archive;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Snapshots;
 using Crawler.Worker.Discovery;
@@ -99,7 +100,13 @@ public sealed class PageProcessor(
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
 
-        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri);
+        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
+        if (await SkippedAsNearDuplicateAsync(source, snapshot, lease) is { } skipped)
+        {
+            await RememberValidatorsAsync(lease, fetch);
+            return skipped;
+        }
+
         var saved = await Timings.TimeStoreAsync(() => store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None));
         await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
@@ -138,6 +145,12 @@ public sealed class PageProcessor(
     /// <summary>Fetches, normalizes and stores one page outside any run (<c>--url</c>).</summary>
     public async Task<(PageReport Report, FetchResult Fetch)> ProcessOneAsync(CrawlSource source, Uri url, CancellationToken cancellationToken)
     {
+        var canonical = (UrlCanonicalizer.Canonicalize(url) ?? url).AbsoluteUri;
+        if ((await store.GetTakedownsAsync(CancellationToken.None)).FirstOrDefault(t => new Storage.Archive.TakedownPattern(t.Pattern).Matches(canonical)) is { } takedown)
+        {
+            return (new PageReport(PageDisposition.Skipped, url.AbsoluteUri, Detail: $"taken down ({takedown.Pattern}, {takedown.At:yyyy-MM-dd})"), FetchResult.Failed(FetchStatus.Skipped, url, url, null, "taken down", []));
+        }
+
         var fetch = await fetcher.FetchAsync(url, new FetchPolicy(RespectRobots(source)), cancellationToken);
         if (fetch.Status != FetchStatus.Ok)
         {
@@ -151,20 +164,60 @@ public sealed class PageProcessor(
             return (new PageReport(PageDisposition.NotArticle, url.AbsoluteUri, Detail: "no main text"), fetch);
         }
 
-        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri);
+        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), url.AbsoluteUri, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
+        if (await SkippedAsNearDuplicateAsync(source, snapshot, null) is { } skipped)
+        {
+            return (skipped, fetch);
+        }
+
         var saved = await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), CancellationToken.None);
         return (Report(saved, url.AbsoluteUri), fetch);
     }
 
-    private ExtractedArticle Extract(CrawlSource source, FetchResult fetch)
+    /// <summary>
+    /// Rebuilds a stored page from its raw capture with the current extractor, without fetching (<c>--reextract</c>):
+    /// a new version only if the content came out different.
+    /// </summary>
+    public async Task<PageReport> ReextractAsync(CrawlSource source, Snapshot stored, RawCapture raw, CancellationToken cancellationToken)
     {
-        var extractor = new ArticleExtractor(new ExtractionOptions
+        var article = Extractor(source).Extract(raw.Body, raw.Charset, new Uri(raw.TargetUrl));
+        if (!article.LooksLikeArticle)
         {
-            DefaultTimeZone = source.TimeZone,
-            MinArticleLength = extractionSettings.Value.MinArticleLength,
-        });
-        return Timings.TimeExtract(() => extractor.Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
+            return new PageReport(PageDisposition.NotArticle, stored.CanonicalUrl, stored.Id, stored.Version, "no main text with the current extractor; kept as it was");
+        }
+
+        var snapshot = snapshots.Build(source, article, stored.CanonicalUrl, stored.OriginalUrl, stored.FinalUrl) with { Raw = raw };
+        return Report(await store.SaveSnapshotAsync(snapshot, null, clock.GetUtcNow(), cancellationToken), stored.CanonicalUrl);
     }
+
+    /// <summary>
+    /// With <c>NearDuplicates = Skip</c>: a page nearly repeating another URL's snapshot is not stored, only linked
+    /// to it. Checked before the store's transaction: two copies saved at the same moment may both be kept, never
+    /// one lost. Identical content is left to the store, which links it exactly.
+    /// </summary>
+    private async Task<PageReport?> SkippedAsNearDuplicateAsync(CrawlSource source, Snapshot snapshot, FrontierLease? lease)
+    {
+        if (source.Options.NearDuplicatePolicy != NearDuplicatePolicy.Skip || snapshot.SimHash is not { } fingerprint
+            || await store.FindNearDuplicateAsync(fingerprint, snapshot.CanonicalUrl, CancellationToken.None) is not { } near
+            || near.ContentHash == snapshot.ContentHash)
+        {
+            return null;
+        }
+
+        var detail = $"near duplicate of snapshot {near.SnapshotId} ({near.CanonicalUrl}, {near.Distance} bits apart): skipped";
+        await store.RecordNearDuplicateAsync(snapshot.CanonicalUrl, source.Name, near.SnapshotId, lease, detail, clock.GetUtcNow(), CancellationToken.None);
+        logger.LogInformation("Skipped {Url}: {Detail}", snapshot.OriginalUrl, detail);
+        return new PageReport(PageDisposition.Duplicate, snapshot.OriginalUrl, near.SnapshotId, Detail: detail);
+    }
+
+    private ExtractedArticle Extract(CrawlSource source, FetchResult fetch) =>
+        Timings.TimeExtract(() => Extractor(source).Extract(fetch.Body ?? [], fetch.Charset, fetch.FinalUrl));
+
+    private ArticleExtractor Extractor(CrawlSource source) => new(new ExtractionOptions
+    {
+        DefaultTimeZone = source.TimeZone,
+        MinArticleLength = extractionSettings.Value.MinArticleLength,
+    });
 
     private PageReport Report(SnapshotWriteResult saved, string url)
     {
@@ -174,12 +227,13 @@ public sealed class PageProcessor(
             SnapshotWriteOutcome.Unchanged => PageDisposition.Unchanged,
             _ => PageDisposition.Duplicate,
         };
+        var detail = saved.NearDuplicateOf is { } near ? $"near duplicate of snapshot {near}" : null;
         using (logger.BeginScope(new Dictionary<string, object> { ["SnapshotId"] = saved.SnapshotId }))
         {
-            logger.LogInformation("{Outcome} {Url}: snapshot {SnapshotId} version {Version}", disposition, url, saved.SnapshotId, saved.Version);
+            logger.LogInformation("{Outcome} {Url}: snapshot {SnapshotId} version {Version}{Near}", disposition, url, saved.SnapshotId, saved.Version, detail is null ? "" : ", " + detail);
         }
 
-        return new PageReport(disposition, url, saved.SnapshotId, saved.Version);
+        return new PageReport(disposition, url, saved.SnapshotId, saved.Version, detail);
     }
 
     private async Task<int> QueueLinksAsync(CrawlSource source, FrontierLease lease, ExtractedArticle article)

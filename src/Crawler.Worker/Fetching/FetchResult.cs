@@ -45,6 +45,19 @@ public sealed record FetchResult(
     /// <summary>ETag / Last-Modified the server sent with a whole page.</summary>
     public Storage.Frontier.HttpValidators? Validators { get; init; }
 
+    /// <summary>Reason phrase and every header of a whole page's response, as received, for the raw capture.</summary>
+    public string? ReasonPhrase { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>When the response was read.</summary>
+    public DateTimeOffset? FetchedAt { get; init; }
+
+    /// <summary>What the archive keeps of a whole page: status, headers, body.</summary>
+    public Storage.Archive.RawCapture? ToRawCapture() => Body is { } body && StatusCode is { } status && FetchedAt is { } at
+        ? new Storage.Archive.RawCapture(FinalUrl.AbsoluteUri, status, ReasonPhrase, Headers, body, at)
+        : null;
+
     public static FetchResult Failed(FetchStatus status, Uri requested, Uri final, int? statusCode, string error, IReadOnlyList<Uri> redirects, DateTimeOffset? retryAt = null) =>
         new(status, requested, final, statusCode, null, null, null, error, retryAt, redirects);
 }

@@ -201,6 +201,11 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
             return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, body.ToArray(), null, null, redirects)
             {
                 Validators = validators.IsEmpty ? null : validators,
+                ReasonPhrase = response.ReasonPhrase,
+                // after automatic decompression the handler has dropped Content-Encoding: the headers describe the body kept
+                Headers = response.Headers.Concat(response.Content.Headers)
+                    .SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v))).ToList(),
+                FetchedAt = clock.GetUtcNow(),
             };
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)

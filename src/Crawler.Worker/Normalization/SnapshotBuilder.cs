@@ -1,4 +1,5 @@
 using Crawler.Extraction;
+using Crawler.Storage.Dedupe;
 using Crawler.Storage.Snapshots;
 using Crawler.Worker.Sources;
 using Microsoft.Extensions.Options;
@@ -37,6 +38,7 @@ public sealed class SnapshotBuilder(IOptions<SnapshotOptions> options, TimeProvi
             TakedownNotice = _options.TakedownNotice,
             GeneratedAt = clock.GetUtcNow(),
             ContentHash = ContentHasher.Hash(title, blocks),
+            SimHash = SimHash.Compute(string.Join('\n', blocks.Select(b => b.Text).Prepend(title))),
         };
     }
 

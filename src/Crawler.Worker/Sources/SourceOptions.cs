@@ -46,6 +46,21 @@ public sealed class SourceOptions
 
     /// <summary>Also seed the run with the Sitemap: lines of the seed hosts' robots.txt.</summary>
     public bool DiscoverSitemaps { get; set; }
+
+    /// <summary>
+    /// What to do with a page whose text is a near duplicate (SimHash within 3 bits) of another URL's snapshot:
+    /// <c>Link</c> keeps it and records the snapshot it nearly repeats; <c>Skip</c> does not store it.
+    /// </summary>
+    public string NearDuplicates { get; set; } = nameof(NearDuplicatePolicy.Link);
+
+    public NearDuplicatePolicy NearDuplicatePolicy =>
+        Enum.TryParse<NearDuplicatePolicy>(NearDuplicates, ignoreCase: true, out var policy) ? policy : NearDuplicatePolicy.Link;
+}
+
+public enum NearDuplicatePolicy
+{
+    Link,
+    Skip,
 }
 
 public sealed class SourcesOptions

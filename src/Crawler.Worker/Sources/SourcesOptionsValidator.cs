@@ -40,6 +40,11 @@ public sealed class SourcesOptionsValidator : IValidateOptions<SourcesOptions>
                 }
             }
 
+            if (!Enum.TryParse<NearDuplicatePolicy>(s.NearDuplicates, ignoreCase: true, out _) || int.TryParse(s.NearDuplicates, out _))
+            {
+                failures.Add($"{key}:NearDuplicates '{s.NearDuplicates}' must be Link (keep and record the original) or Skip (do not store).");
+            }
+
             foreach (var (field, pattern) in new[] { ("Include", s.Include), ("Follow", s.Follow), ("Exclude", s.Exclude) })
             {
                 if (string.IsNullOrEmpty(pattern))

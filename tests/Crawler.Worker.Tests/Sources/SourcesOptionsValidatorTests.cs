@@ -18,7 +18,7 @@ public sealed class SourcesOptionsValidatorTests
             Sources =
             [
                 Valid(),
-                new() { Name = "a", Seeds = ["not a url"], Include = "([", Schedule = "every hour", MaxPages = 0, TimeZone = "Mars/Olympus" },
+                new() { Name = "a", Seeds = ["not a url"], Include = "([", Schedule = "every hour", MaxPages = 0, TimeZone = "Mars/Olympus", NearDuplicates = "Drop" },
                 new() { Name = "", Seeds = [] },
             ],
         };
@@ -29,6 +29,7 @@ public sealed class SourcesOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("Crawler:Sources:1:Schedule 'every hour'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Crawler:Sources:1:MaxPages", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Crawler:Sources:1:TimeZone 'Mars/Olympus'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("Crawler:Sources:1:NearDuplicates 'Drop' must be Link", StringComparison.Ordinal));
         Assert.Contains("Crawler:Sources:2:Name is required.", failures);
         Assert.Contains("Crawler:Sources:2:Seeds needs at least one URL.", failures);
     }

