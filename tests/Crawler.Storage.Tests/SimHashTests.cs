@@ -45,11 +45,34 @@ public sealed class SimHashTests
     }
 
     [Fact]
-    public void English_is_shingled_by_words_and_fingerprints_are_stable_across_processes()
+    public void English_is_shingled_by_words_and_word_pairs_and_fingerprints_are_stable_across_processes()
     {
-        Assert.Equal(["the", "harbour", "authority", "said"], SimHash.Shingles("The harbour, authority said!"));
+        Assert.Equal(["the", "harbour", "authority", "said", "the harbour", "harbour authority", "authority said"], SimHash.Shingles("The harbour, authority said!"));
         // stored fingerprints must not change between runs or machines: a fixed value pins the hash
         Assert.Equal(SimHash.Compute("The harbour authority said"), SimHash.Compute("the HARBOUR authority said"));
         Assert.Equal([0xCDEF, 0x89AB, 0x4567, 0x0123], SimHash.Bands(0x0123_4567_89AB_CDEF));
+    }
+
+    [Fact]
+    public void Different_stories_told_with_the_same_words_are_not_near_duplicates()
+    {
+        // one vocabulary, common words far more frequent than rare ones (as in any language), shuffled into different
+        // texts: as alike as two long reports of one beat can get without being the same story
+        var words = "the of and to in said harbour authority cargo volume quarter record container traffic bulk grain shipments berth deep water officials rose fell port workers union season".Split(' ');
+        string Story(int seed)
+        {
+            var rng = new Random(seed);
+            return string.Join(' ', Enumerable.Range(0, 1500).Select(_ => words[(int)(words.Length * Math.Pow(rng.NextDouble(), 3))]));
+        }
+
+        Assert.True(SimHash.Distance(SimHash.Compute(Story(1)), SimHash.Compute(Story(2))) > SimHash.MaxDistance);
+    }
+
+    [Fact]
+    public void A_corrected_figure_in_a_long_story_stays_within_the_near_duplicate_distance()
+    {
+        string Story(string figure) => string.Join(' ', Enumerable.Range(0, 800).Select(i => i == 400 ? figure : $"w{new Random(i).Next(600)}"));
+        var (story, corrected) = (Story("17.5"), Story("18.5"));
+        Assert.InRange(SimHash.Distance(SimHash.Compute(story), SimHash.Compute(corrected)), 0, SimHash.MaxDistance);
     }
 }

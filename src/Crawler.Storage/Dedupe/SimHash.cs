@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Crawler.Storage.Dedupe;
@@ -7,9 +8,11 @@ namespace Crawler.Storage.Dedupe;
 /// <summary>
 /// 64-bit SimHash (Charikar) of a text's shingles: texts that share most shingles get fingerprints a few bits
 /// apart, so "the same story with a corrected figure" or "the same wire story on another site" is found by Hamming
-/// distance. Shingles are 4-character runs for CJK text (no spaces between words) and single words otherwise:
-/// measured on 60 ~130-word stories with one figure changed, 3-word shingles moved the fingerprint past 3 bits in
-/// 32 of them, 2-word shingles in 23, single words in none (mean 0.6 bits).
+/// distance. Shingles are 4-character runs for CJK text (no spaces between words) and, otherwise, single words
+/// plus word pairs: measured on 60 ~130-word stories with one figure changed, 3-word shingles alone moved the
+/// fingerprint past 3 bits in 32 of them, 2-word shingles alone in 23, single words in none (mean 0.6 bits); but
+/// single words alone made every page of a site written in one small vocabulary (bench/sitegen.py) a near duplicate
+/// of every other. Words and pairs together keep both properties.
 /// Deterministic across processes and machines: the fingerprint is stored, so it must never depend on
 /// string.GetHashCode's per-process seed.
 /// </summary>
@@ -21,18 +24,61 @@ public static class SimHash
     public const int WordShingle = 1;
     public const int CjkShingle = 4;
 
+    /// <summary>
+    /// The fingerprint of <see cref="Shingles"/>, computed without building the shingle strings: each shingle's hash
+    /// is FNV-1a over its UTF-8 bytes, continued across the words of a pair, so it equals the hash of the string.
+    /// </summary>
     public static ulong Compute(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        Span<int> weights = stackalloc int[64];
+        var (lowered, words, cjk) = Tokenize(text);
+        // one signed count per bit, kept as 8 vectors of 8 counts: a shingle adds one precomputed ±1 vector per byte
+        // Each distinct shingle counts once: counted by occurrence, the commonest words ("the", "said") outweigh
+        // everything else and every long article in one language gets nearly the same fingerprint.
+        var weights = new Vector256<int>[8];
+        var seen = new HashSet<ulong>();
         var any = false;
-        foreach (var shingle in Shingles(text))
+        void Add(ulong state)
         {
-            any = true;
-            var h = Hash(shingle);
-            for (var bit = 0; bit < 64; bit++)
+            var h = Finish(state);
+            if (!seen.Add(h))
             {
-                weights[bit] += ((h >> bit) & 1) == 1 ? 1 : -1;
+                return;
+            }
+
+            any = true;
+            for (var b = 0; b < 8; b++)
+            {
+                weights[b] += ByteSigns[(int)((h >> (8 * b)) & 0xFF)];
+            }
+        }
+
+        if (cjk.Count >= words.Count && cjk.Count > 0)
+        {
+            var windows = Math.Max(1, cjk.Count - CjkShingle + 1);
+            for (var i = 0; i < windows; i++)
+            {
+                var state = FnvOffset;
+                for (var k = i; k < Math.Min(cjk.Count, i + CjkShingle); k++)
+                {
+                    state = Fnv(state, lowered.AsSpan(cjk[k].Start, cjk[k].Length));
+                }
+
+                Add(state);
+            }
+        }
+        else if (words.Count > 0)
+        {
+            var wordStates = new ulong[words.Count];
+            for (var i = 0; i < words.Count; i++)
+            {
+                wordStates[i] = Fnv(FnvOffset, lowered.AsSpan(words[i].Start, words[i].Length));
+                Add(wordStates[i]);
+            }
+
+            for (var i = 0; i + 1 < words.Count; i++)
+            {
+                Add(Fnv(Fnv(wordStates[i], " "), lowered.AsSpan(words[i + 1].Start, words[i + 1].Length)));
             }
         }
 
@@ -44,7 +90,7 @@ public static class SimHash
         ulong fingerprint = 0;
         for (var bit = 0; bit < 64; bit++)
         {
-            if (weights[bit] > 0)
+            if (weights[bit / 8][bit % 8] > 0)
             {
                 fingerprint |= 1UL << bit;
             }
@@ -53,7 +99,27 @@ public static class SimHash
         return fingerprint;
     }
 
+    /// <summary>For each byte value, +1 for each set bit and -1 for each clear one, lowest bit first.</summary>
+    private static readonly Vector256<int>[] ByteSigns = Enumerable.Range(0, 256)
+        .Select(v => Vector256.Create(Enumerable.Range(0, 8).Select(bit => ((v >> bit) & 1) * 2 - 1).ToArray()))
+        .ToArray();
+
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
+
+    /// <summary>
+    /// The SQL that lists band candidates as (id, simhash) rows: one index-only lookup per band. Parameters are the
+    /// four bands, named with <paramref name="prefix"/> (<c>$</c> for SQLite, <c>@</c> for PostgreSQL).
+    /// </summary>
+    public static string CandidateQuery(char prefix) => string.Join(
+        " UNION ",
+        Enumerable.Range(0, 4).Select(b => $"SELECT id, simhash FROM snapshots WHERE band{b} = {prefix}band{b}"));
+
+    /// <summary>Candidates within <see cref="MaxDistance"/> bits of <paramref name="fingerprint"/>, nearest (then oldest) first.</summary>
+    public static IEnumerable<(long Id, int Distance)> Nearest(IEnumerable<(long Id, long Stored)> candidates, ulong fingerprint) =>
+        candidates
+            .Select(c => (c.Id, Distance: Distance(unchecked((ulong)c.Stored), fingerprint)))
+            .Where(c => c.Distance <= MaxDistance)
+            .OrderBy(c => c.Distance).ThenBy(c => c.Id);
 
     /// <summary>
     /// The four 16-bit bands. Pigeonhole: two fingerprints at most 3 bits apart have at least one band equal, so a
@@ -62,44 +128,65 @@ public static class SimHash
     public static int[] Bands(ulong fingerprint) =>
         [(int)(fingerprint & 0xFFFF), (int)((fingerprint >> 16) & 0xFFFF), (int)((fingerprint >> 32) & 0xFFFF), (int)(fingerprint >> 48)];
 
-    /// <summary>Lower-cased, punctuation dropped; CJK text as runs of characters, anything else as runs of words.</summary>
+    /// <summary>
+    /// Lower-cased (NFKC), punctuation dropped. A text with at least as many CJK characters as words: runs of
+    /// <see cref="CjkShingle"/> CJK characters, its Latin words (names, figures) ignored. Otherwise its words, then
+    /// its word pairs.
+    /// </summary>
     public static IEnumerable<string> Shingles(string text)
     {
-        var normalized = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant();
-        var tokens = new List<string>();
-        var word = new StringBuilder();
-        var cjk = new StringBuilder();
-        foreach (var rune in normalized.EnumerateRunes())
+        ArgumentNullException.ThrowIfNull(text);
+        var (lowered, words, cjk) = Tokenize(text);
+        if (cjk.Count >= words.Count && cjk.Count > 0)
         {
+            return Windows(cjk.Select(t => lowered.Substring(t.Start, t.Length)).ToList(), CjkShingle, "");
+        }
+
+        var tokens = words.Select(t => lowered.Substring(t.Start, t.Length)).ToList();
+        return Windows(tokens, WordShingle, " ").Concat(Windows(tokens, 2, " "));
+    }
+
+    private readonly record struct Token(int Start, int Length);
+
+    /// <summary>Words (runs of letters and digits) and CJK characters, as ranges of the lowered text.</summary>
+    private static (string Lowered, List<Token> Words, List<Token> Cjk) Tokenize(string text)
+    {
+        var lowered = (text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC)).ToLowerInvariant();
+        var words = new List<Token>();
+        var cjk = new List<Token>();
+        var wordStart = -1;
+        var i = 0;
+        while (i < lowered.Length)
+        {
+            Rune.DecodeFromUtf16(lowered.AsSpan(i), out var rune, out var used);
             if (IsCjk(rune))
             {
-                cjk.Append(rune.ToString());
+                Flush(i);
+                cjk.Add(new Token(i, used));
             }
             else if (Rune.IsLetterOrDigit(rune))
             {
-                word.Append(rune.ToString());
+                wordStart = wordStart < 0 ? i : wordStart;
             }
-            else if (word.Length > 0)
+            else
             {
-                tokens.Add(word.ToString());
-                word.Clear();
+                Flush(i);
+            }
+
+            i += used;
+        }
+
+        Flush(i);
+        return (lowered, words, cjk);
+
+        void Flush(int end)
+        {
+            if (wordStart >= 0)
+            {
+                words.Add(new Token(wordStart, end - wordStart));
+                wordStart = -1;
             }
         }
-
-        if (word.Length > 0)
-        {
-            tokens.Add(word.ToString());
-        }
-
-        // a text that is mostly Chinese or Japanese is shingled by characters, its Latin words (names, figures) ignored
-        var cjkText = cjk.ToString();
-        if (new StringInfo(cjkText).LengthInTextElements >= tokens.Count)
-        {
-            var chars = cjkText.EnumerateRunes().Select(r => r.ToString()).ToList();
-            return Windows(chars, CjkShingle, "");
-        }
-
-        return Windows(tokens, WordShingle, " ");
     }
 
     private static IEnumerable<string> Windows(List<string> tokens, int size, string separator)
@@ -115,15 +202,47 @@ public static class SimHash
     private static bool IsCjk(Rune r) => r.Value is (>= 0x3040 and <= 0x30FF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x4E00 and <= 0x9FFF)
         or (>= 0xF900 and <= 0xFAFF) or (>= 0x20000 and <= 0x2FA1F) or (>= 0xAC00 and <= 0xD7AF);
 
-    /// <summary>FNV-1a over UTF-8, then the splitmix64 finalizer so every output bit depends on every input bit.</summary>
-    private static ulong Hash(string shingle)
+    private const ulong FnvOffset = 14695981039346656037UL;
+
+    /// <summary>FNV-1a over the UTF-8 bytes of <paramref name="chars"/>, continuing from <paramref name="state"/>.</summary>
+    private static ulong Fnv(ulong state, ReadOnlySpan<char> chars)
     {
-        var h = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(shingle))
+        if (System.Text.Ascii.IsValid(chars))
         {
-            h = (h ^ b) * 1099511628211UL;
+            // an ASCII char is its own UTF-8 byte
+            foreach (var c in chars)
+            {
+                state = (state ^ c) * 1099511628211UL;
+            }
+
+            return state;
         }
 
+        Span<byte> utf8 = stackalloc byte[256];
+        while (!chars.IsEmpty)
+        {
+            // whole runes per chunk, so a surrogate pair is never split between two encodings
+            var take = Math.Min(chars.Length, 64);
+            if (take < chars.Length && char.IsHighSurrogate(chars[take - 1]))
+            {
+                take--;
+            }
+
+            var n = Encoding.UTF8.GetBytes(chars[..take], utf8);
+            foreach (var b in utf8[..n])
+            {
+                state = (state ^ b) * 1099511628211UL;
+            }
+
+            chars = chars[take..];
+        }
+
+        return state;
+    }
+
+    /// <summary>The splitmix64 finalizer: every output bit depends on every input bit.</summary>
+    private static ulong Finish(ulong h)
+    {
         h ^= h >> 30;
         h *= 0xBF58476D1CE4E5B9UL;
         h ^= h >> 27;
