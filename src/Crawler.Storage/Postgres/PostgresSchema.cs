@@ -203,5 +203,15 @@ internal static class PostgresSchema
             CREATE INDEX ix_snapshots_band3 ON snapshots(band3);
             ALTER TABLE pages ADD COLUMN near_duplicate_of bigint NULL REFERENCES snapshots(id);
             """),
+        (4, "near-duplicate bands carry the fingerprint (index-only candidate lookups)", """
+            DROP INDEX ix_snapshots_band0;
+            DROP INDEX ix_snapshots_band1;
+            DROP INDEX ix_snapshots_band2;
+            DROP INDEX ix_snapshots_band3;
+            CREATE INDEX ix_snapshots_band0 ON snapshots(band0) INCLUDE (simhash);
+            CREATE INDEX ix_snapshots_band1 ON snapshots(band1) INCLUDE (simhash);
+            CREATE INDEX ix_snapshots_band2 ON snapshots(band2) INCLUDE (simhash);
+            CREATE INDEX ix_snapshots_band3 ON snapshots(band3) INCLUDE (simhash);
+            """),
     ];
 }

@@ -594,16 +594,23 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         return await NearestAsync(c, null, simHash, canonicalUrl, cancellationToken);
     }
 
-    /// <summary>Candidates by band equality (each band indexed), then the exact Hamming distance in code.</summary>
+    /// <summary>
+    /// Candidates by band equality, read from the band indexes alone, then the exact Hamming distance in code; only
+    /// the nearest few have their rows read, to skip the URL's own versions.
+    /// </summary>
     private static async Task<NearDuplicate?> NearestAsync(SqliteConnection c, SqliteTransaction? tx, ulong simHash, string canonicalUrl, CancellationToken ct)
     {
-        var candidates = await ReadAllAsync(c, tx, """
-            SELECT id, canonical_url, simhash, content_hash FROM snapshots
-            WHERE (band0 = $band0 OR band1 = $band1 OR band2 = $band2 OR band3 = $band3) AND canonical_url <> $u;
-            """,
-            r => new NearDuplicate(r.GetInt64(0), r.GetString(1), SimHash.Distance(unchecked((ulong)r.GetInt64(2)), simHash), r.GetString(3)),
-            ct, [.. SimHashParameters(simHash), ("$u", canonicalUrl)]);
-        return candidates.Where(n => n.Distance <= SimHash.MaxDistance).OrderBy(n => n.Distance).ThenBy(n => n.SnapshotId).FirstOrDefault();
+        var candidates = await ReadAllAsync(c, tx, SimHash.CandidateQuery('$') + ";", r => (r.GetInt64(0), r.GetInt64(1)), ct, SimHashParameters(simHash));
+        foreach (var (id, distance) in SimHash.Nearest(candidates, simHash))
+        {
+            var row = await ReadAllAsync(c, tx, "SELECT canonical_url, content_hash FROM snapshots WHERE id = $id;", r => (Url: r.GetString(0), Hash: r.GetString(1)), ct, ("$id", id));
+            if (row is [var found] && found.Url != canonicalUrl)
+            {
+                return new NearDuplicate(id, found.Url, distance, found.Hash);
+            }
+        }
+
+        return null;
     }
 
     private static (string, object?)[] SimHashParameters(ulong? simHash)

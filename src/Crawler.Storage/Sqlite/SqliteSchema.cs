@@ -132,5 +132,17 @@ internal static class SqliteSchema
             CREATE INDEX ix_snapshots_band3 ON snapshots(band3);
             ALTER TABLE pages ADD COLUMN near_duplicate_of INTEGER NULL REFERENCES snapshots(id);
             """),
+        (6, "near-duplicate bands carry the fingerprint (index-only candidate lookups)", """
+            -- a clustered archive (one beat, one house style) puts hundreds of snapshots in one band: reading each
+            -- candidate's table row made every lookup slow; the fingerprint in the index makes it an index-only scan
+            DROP INDEX ix_snapshots_band0;
+            DROP INDEX ix_snapshots_band1;
+            DROP INDEX ix_snapshots_band2;
+            DROP INDEX ix_snapshots_band3;
+            CREATE INDEX ix_snapshots_band0 ON snapshots(band0, simhash);
+            CREATE INDEX ix_snapshots_band1 ON snapshots(band1, simhash);
+            CREATE INDEX ix_snapshots_band2 ON snapshots(band2, simhash);
+            CREATE INDEX ix_snapshots_band3 ON snapshots(band3, simhash);
+            """),
     ];
 }
