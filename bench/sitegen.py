@@ -19,11 +19,19 @@ HANZI = ("港务局表示第季度港口货物吞吐量创历史新高集装箱�
 SCRIPT = "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}" + ";gtag('config','X-%d')" * 120 + "</script>"
 PER_LIST = 50
 
+# Prose draws words with Zipf's law from a vocabulary of a few thousand (the news words above first, then made-up
+# ones), as real text does. Uniform draws from a few dozen words made every article a near duplicate of every other
+# (the same bag of words), which no news site looks like.
+_vocab_rng = random.Random(7)
+_SYLLABLES = [c + v for c in "bcdfghjklmnprstvwz" for v in "aeiou"]
+VOCABULARY = WORDS + ["".join(_vocab_rng.choice(_SYLLABLES) for _ in range(_vocab_rng.randint(1, 4))) for _ in range(4000)]
+ZIPF = list(__import__("itertools").accumulate(1.0 / (rank + 1) for rank in range(len(VOCABULARY))))
+
 
 def sentence(rng, chinese):
     if chinese:
         return "".join(rng.choice(HANZI) for _ in range(rng.randint(30, 70))) + "。"
-    words = [rng.choice(WORDS) for _ in range(rng.randint(12, 28))]
+    words = rng.choices(VOCABULARY, cum_weights=ZIPF, k=rng.randint(12, 28))
     return " ".join(words).capitalize() + "."
 
 

@@ -359,10 +359,35 @@ public sealed class NewsSite : IAsyncDisposable
             $"Officials credited the new deep-water berth, opened in the spring, for much of the increase, and said ships now wait an average of {hoursSaved} hours less before unloading.",
             "Port workers' representatives welcomed the figures but warned that staffing had not kept pace with the volumes, and asked for talks on shift patterns before the winter season.",
             $"Analysts cautioned that the quarter included one-off shipments delayed from earlier in the year, and that growth of {n}.5 percent could not be expected to continue unchanged.",
+            .. Background(n),
             edition == 0
                 ? "The authority will publish its full annual report in March."
                 : $"Correction (edition {edition}): the authority will publish its full annual report in February, not March as first reported.",
         ];
+
+    private static readonly string[] BackgroundWords =
+        ("the of and to in a that for on with as was by at from it its has been were which would after more than over year "
+        + "port trade ships cargo shipping harbour authority terminal cranes rail road freight customs exports imports grain coal "
+        + "steel timber fuel containers berth dredging channel tides pilots tugs quay warehouse logistics operators hauliers "
+        + "council ministry budget funding plan report review board members chairman director union workers shifts wages "
+        + "season winter summer spring autumn weather storms delays queue capacity demand supply prices costs growth decline "
+        + "investment expansion contract tender contractors engineers safety inspection environment emissions noise residents "
+        + "town coast river estuary bridge station airport motorway traffic commuters farmers growers exporters markets buyers").Split(' ');
+
+    /// <summary>
+    /// A few paragraphs of background per article, different for every article number (words drawn with a Zipf-like
+    /// skew, as in real prose), so that articles are as long as real ones and no two of them are near duplicates.
+    /// </summary>
+    private static IEnumerable<string> Background(int n)
+    {
+        var rng = new Random(n * 7919);
+        for (var p = 0; p < 4; p++)
+        {
+            var words = Enumerable.Range(0, 70).Select(_ => BackgroundWords[(int)(BackgroundWords.Length * Math.Pow(rng.NextDouble(), 2))]);
+            var text = string.Join(' ', words);
+            yield return char.ToUpperInvariant(text[0]) + text[1..] + ".";
+        }
+    }
 
     private static string EnglishArticle(int n, int edition, bool canonical = true, int? hoursSaved = null)
     {
