@@ -16,6 +16,14 @@ export FIXTURE_DIR="$CACHE/fixture-fdd" WORKERS=2
 compose() { podman-compose -p "$PROJECT" -f docker-compose.yml -f tests/deploy/compose.test.yml "$@" >>"$CACHE/compose.log" 2>&1; }
 psql_count() { podman exec "${PROJECT}_postgres_1" psql -U crawler -d crawler -Atc "$1" 2>/dev/null || echo -1; }
 cleanup() { compose down -v || true; }
+# A worker may still be backing off from a database that was not up when it started while the other one already
+# crawled; wait for a worker to report healthy, and on failure show why in the test output.
+wait_healthy() { # container
+  for _ in $(seq 1 90); do podman healthcheck run "$1" >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "# $1 is not healthy; its last log lines:"; podman logs --tail 15 "$1" 2>&1 | sed 's/^/#   /'
+  return 1
+}
+both_workers_healthy() { wait_healthy "${PROJECT}_worker_1" && wait_healthy "${PROJECT}_worker_2"; }
 trap cleanup EXIT
 
 install_podman podman-compose
@@ -47,7 +55,7 @@ check "two workers on PostgreSQL crawled the fixture site ($n snapshots)" test "
 check "each article is stored once, the mirror linked" test "$(psql_count "SELECT COUNT(*) - COUNT(DISTINCT content_hash) FROM snapshots")/$(psql_count "SELECT COUNT(*) FROM pages WHERE duplicate_of IS NOT NULL")" = 0/1
 check "both worker replicas are running" test "$(podman ps --filter "label=io.podman.compose.project=$PROJECT" --filter status=running --format '{{.Names}}' | grep -c worker)" = 2
 check "the worker runs as uid 1654, not root" test "$(podman exec "${PROJECT}_worker_1" id -u)" = 1654
-check "the health check passes (store reachable, scheduler running)" podman healthcheck run "${PROJECT}_worker_1"
+check "the health check passes on both workers (store reachable, scheduler running)" both_workers_healthy
 check "the logs on stdout are JSON lines" sh -c "podman logs ${PROJECT}_worker_1 2>/dev/null | head -20 | python3 -c 'import json,sys; lines=[json.loads(l) for l in sys.stdin if l.strip()]; sys.exit(0 if lines and all(\"@t\" in l for l in lines) else 1)'"
 metrics=$(podman exec "${PROJECT}_worker_1" bash -c 'exec 3<>/dev/tcp/127.0.0.1/9464; printf "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n" >&3; cat <&3' || true)
 check "metrics are served in the Prometheus format" sh -c "echo '$metrics' | grep -qE '^crawler_snapshots [0-9]+'"
@@ -63,8 +71,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 check "after down and up the snapshots are still there ($before, then $after)" test "$after" -ge "$before"
-for _ in $(seq 1 60); do podman healthcheck run "${PROJECT}_worker_1" >/dev/null 2>&1 && break; sleep 1; done
-check "and the restarted worker is healthy" podman healthcheck run "${PROJECT}_worker_1"
+check "and the restarted worker is healthy" wait_healthy "${PROJECT}_worker_1"
 
 echo
 report
