@@ -83,6 +83,7 @@ public sealed class PostgresServer
             return Required ? throw new InvalidOperationException(_unavailableBecause) : null;
         }
 
+        RemoveStoppedServers();
         var folder = Directory.CreateTempSubdirectory("crawler-pg-").FullName;
         var data = Path.Combine(folder, "data");
         // PostgreSQL refuses to run as root: as root, the cluster belongs to the package's postgres account
@@ -101,14 +102,57 @@ public sealed class PostgresServer
             try
             {
                 Run(Path.Combine(bin, "pg_ctl"), asUser, "-D", data, "-m", "immediate", "stop");
-                Directory.Delete(folder, recursive: true);
             }
             catch (InvalidOperationException)
             {
-                // best effort at exit: a leftover folder in /tmp is harmless
+                // already stopped: the folder still goes
+            }
+
+            // the server's last files (its socket, the pid file) may vanish while the folder is walked
+            for (var attempt = 0; attempt < 5 && Directory.Exists(folder); attempt++)
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Thread.Sleep(100);
+                }
             }
         };
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=crawler;Database=postgres;Pooling=true;Include Error Detail=true");
+    }
+
+    /// <summary>
+    /// The exit handler does not always finish (the test platform may end the test host first), so folders of
+    /// servers that are no longer running are removed here; a folder whose server runs belongs to another test run.
+    /// </summary>
+    private static void RemoveStoppedServers()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "crawler-pg-*"))
+        {
+            var pidFile = Path.Combine(folder, "data", "postmaster.pid");
+            try
+            {
+                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}"))
+                {
+                    continue;
+                }
+
+                // a folder created a moment ago may be another run's server still being set up
+                if (Directory.GetCreationTimeUtc(folder) > DateTime.UtcNow.AddMinutes(-10))
+                {
+                    continue;
+                }
+
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // not ours to remove, or already going
+            }
+        }
     }
 
     private static string? FindServerBinaries()
