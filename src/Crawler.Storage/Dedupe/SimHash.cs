@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.Intrinsics;
@@ -31,60 +32,86 @@ public static class SimHash
     public static ulong Compute(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var (lowered, words, cjk) = Tokenize(text);
-        // one signed count per bit, kept as 8 vectors of 8 counts: a shingle adds one precomputed ±1 vector per byte
-        // Each distinct shingle counts once: counted by occurrence, the commonest words ("the", "said") outweigh
-        // everything else and every long article in one language gets nearly the same fingerprint.
-        var weights = new Vector256<int>[8];
-        var seen = new HashSet<ulong>();
-        var any = false;
-        void Add(ulong state)
+        var lowered = Lower(text);
+        // Scratch space from the pool: a long article's token and hash arrays would otherwise land on the large
+        // object heap, and a crawl computing thousands of them per minute would spend its time in gen-2 collections.
+        var words = ArrayPool<Token>.Shared.Rent(lowered.Length + 1);
+        var cjk = ArrayPool<Token>.Shared.Rent(lowered.Length + 1);
+        var hashes = ArrayPool<ulong>.Shared.Rent(2 * lowered.Length + 1);
+        try
         {
-            var h = Finish(state);
-            if (!seen.Add(h))
+            var (wordCount, cjkCount) = Tokenize(lowered, words, cjk);
+            var count = 0;
+            if (cjkCount >= wordCount && cjkCount > 0)
             {
-                return;
+                var windows = Math.Max(1, cjkCount - CjkShingle + 1);
+                for (var i = 0; i < windows; i++)
+                {
+                    var state = FnvOffset;
+                    for (var k = i; k < Math.Min(cjkCount, i + CjkShingle); k++)
+                    {
+                        state = Fnv(state, lowered.AsSpan(cjk[k].Start, cjk[k].Length));
+                    }
+
+                    hashes[count++] = Finish(state);
+                }
+            }
+            else if (wordCount > 0)
+            {
+                var previous = 0UL;
+                for (var i = 0; i < wordCount; i++)
+                {
+                    var word = lowered.AsSpan(words[i].Start, words[i].Length);
+                    var state = Fnv(FnvOffset, word);
+                    hashes[count++] = Finish(state);
+                    if (i > 0)
+                    {
+                        // the pair "previous word" + " " + "word", continued from the previous word's state
+                        hashes[count++] = Finish(Fnv(Fnv(previous, " "), word));
+                    }
+
+                    previous = state;
+                }
             }
 
-            any = true;
+            return Fingerprint(hashes.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<Token>.Shared.Return(words);
+            ArrayPool<Token>.Shared.Return(cjk);
+            ArrayPool<ulong>.Shared.Return(hashes);
+        }
+    }
+
+    /// <summary>
+    /// Each distinct shingle counts once: counted by occurrence, the commonest words ("the", "said") outweigh
+    /// everything else and every long article in one language gets nearly the same fingerprint.
+    /// </summary>
+    private static ulong Fingerprint(Span<ulong> hashes)
+    {
+        if (hashes.IsEmpty)
+        {
+            return 0;
+        }
+
+        // sorted, equal shingles are neighbours: distinct without a hash set
+        hashes.Sort();
+        // one signed count per bit, kept as 8 vectors of 8 counts: a shingle adds one precomputed ±1 vector per byte
+        Span<Vector256<int>> weights = stackalloc Vector256<int>[8];
+        weights.Clear();
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            var h = hashes[i];
+            if (i > 0 && h == hashes[i - 1])
+            {
+                continue;
+            }
+
             for (var b = 0; b < 8; b++)
             {
                 weights[b] += ByteSigns[(int)((h >> (8 * b)) & 0xFF)];
             }
-        }
-
-        if (cjk.Count >= words.Count && cjk.Count > 0)
-        {
-            var windows = Math.Max(1, cjk.Count - CjkShingle + 1);
-            for (var i = 0; i < windows; i++)
-            {
-                var state = FnvOffset;
-                for (var k = i; k < Math.Min(cjk.Count, i + CjkShingle); k++)
-                {
-                    state = Fnv(state, lowered.AsSpan(cjk[k].Start, cjk[k].Length));
-                }
-
-                Add(state);
-            }
-        }
-        else if (words.Count > 0)
-        {
-            var wordStates = new ulong[words.Count];
-            for (var i = 0; i < words.Count; i++)
-            {
-                wordStates[i] = Fnv(FnvOffset, lowered.AsSpan(words[i].Start, words[i].Length));
-                Add(wordStates[i]);
-            }
-
-            for (var i = 0; i + 1 < words.Count; i++)
-            {
-                Add(Fnv(Fnv(wordStates[i], " "), lowered.AsSpan(words[i + 1].Start, words[i + 1].Length)));
-            }
-        }
-
-        if (!any)
-        {
-            return 0;
         }
 
         ulong fingerprint = 0;
@@ -136,33 +163,58 @@ public static class SimHash
     public static IEnumerable<string> Shingles(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var (lowered, words, cjk) = Tokenize(text);
-        if (cjk.Count >= words.Count && cjk.Count > 0)
+        var lowered = Lower(text);
+        var words = new Token[lowered.Length + 1];
+        var cjk = new Token[lowered.Length + 1];
+        var (wordCount, cjkCount) = Tokenize(lowered, words, cjk);
+        if (cjkCount >= wordCount && cjkCount > 0)
         {
-            return Windows(cjk.Select(t => lowered.Substring(t.Start, t.Length)).ToList(), CjkShingle, "");
+            return Windows(cjk.Take(cjkCount).Select(t => lowered.Substring(t.Start, t.Length)).ToList(), CjkShingle, "");
         }
 
-        var tokens = words.Select(t => lowered.Substring(t.Start, t.Length)).ToList();
+        var tokens = words.Take(wordCount).Select(t => lowered.Substring(t.Start, t.Length)).ToList();
         return Windows(tokens, WordShingle, " ").Concat(Windows(tokens, 2, " "));
     }
 
     private readonly record struct Token(int Start, int Length);
 
-    /// <summary>Words (runs of letters and digits) and CJK characters, as ranges of the lowered text.</summary>
-    private static (string Lowered, List<Token> Words, List<Token> Cjk) Tokenize(string text)
+    private static string Lower(string text) =>
+        (text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC)).ToLowerInvariant();
+
+    /// <summary>
+    /// Words (runs of letters and digits) and CJK characters, as ranges of the lowered text, into buffers at least
+    /// one longer than the text.
+    /// </summary>
+    private static (int Words, int Cjk) Tokenize(string lowered, Token[] words, Token[] cjk)
     {
-        var lowered = (text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC)).ToLowerInvariant();
-        var words = new List<Token>();
-        var cjk = new List<Token>();
+        var wordCount = 0;
+        var cjkCount = 0;
         var wordStart = -1;
         var i = 0;
         while (i < lowered.Length)
         {
+            var c = lowered[i];
+            if (char.IsAscii(c))
+            {
+                // most text of most sites: no rune decoding, no Unicode tables
+                if (char.IsAsciiLetterOrDigit(c))
+                {
+                    wordStart = wordStart < 0 ? i : wordStart;
+                }
+                else
+                {
+                    Flush(i);
+                }
+
+                i++;
+                continue;
+            }
+
             Rune.DecodeFromUtf16(lowered.AsSpan(i), out var rune, out var used);
             if (IsCjk(rune))
             {
                 Flush(i);
-                cjk.Add(new Token(i, used));
+                cjk[cjkCount++] = new Token(i, used);
             }
             else if (Rune.IsLetterOrDigit(rune))
             {
@@ -177,13 +229,13 @@ public static class SimHash
         }
 
         Flush(i);
-        return (lowered, words, cjk);
+        return (wordCount, cjkCount);
 
         void Flush(int end)
         {
             if (wordStart >= 0)
             {
-                words.Add(new Token(wordStart, end - wordStart));
+                words[wordCount++] = new Token(wordStart, end - wordStart);
                 wordStart = -1;
             }
         }
