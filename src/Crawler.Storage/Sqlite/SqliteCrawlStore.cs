@@ -237,16 +237,22 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         WriteAsync<IReadOnlyList<FrontierLease>>(async (c, tx) =>
         {
             var until = now + leaseFor;
-            // Seeds and shallow pages first (breadth first), then the oldest due.
+            // Seeds and shallow pages first (breadth first), then the oldest due. Expired leases (few) and due pages
+            // (up to the whole run) are two arms, each read in claim order from ix_frontier_due and merged, so a
+            // claim reads about $max index entries however long the queue is.
             await using var cmd = Command(c, tx, """
                 UPDATE frontier SET state = 'Leased', lease_owner = $o, lease_until = $until, updated_at = $now
                 WHERE id IN (
-                    SELECT id FROM frontier
-                    WHERE run_id = $r
-                      AND ((state = 'Pending' AND next_attempt_at <= $now) OR (state = 'Leased' AND lease_until < $now))
-                      AND host NOT IN (SELECT value FROM json_each($busy))
-                    ORDER BY depth, next_attempt_at, id
-                    LIMIT $max)
+                    SELECT id FROM (
+                        SELECT id, depth, next_attempt_at FROM frontier
+                        WHERE run_id = $r AND state = 'Leased' AND lease_until < $now
+                          AND host NOT IN (SELECT value FROM json_each($busy))
+                        UNION ALL
+                        SELECT id, depth, next_attempt_at FROM frontier INDEXED BY ix_frontier_due
+                        WHERE run_id = $r AND state = 'Pending' AND next_attempt_at <= $now
+                          AND host NOT IN (SELECT value FROM json_each($busy))
+                        ORDER BY 2, 3, 1
+                        LIMIT $max))
                 RETURNING id, source, url, kind, depth, attempts, etag, last_modified;
                 """,
                 ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
