@@ -2,6 +2,7 @@
 # End-to-end crawl benchmark: one synthetic news site on nginx (127.0.0.1), crawled whole by our worker
 # (--crawl-now into a fresh SQLite store), GNU wget2 (fetch only) and Scrapy, in one run.
 #   usage: bench/crawl.sh [PAGES]   (default 3211)
+#          BENCH_PEERS=none bench/crawl.sh 100000   (ours only: the memory-flatness runs, where Scrapy would take hours)
 # Prints pages, wall seconds, pages/s, peak RSS and our pages/s as a ratio to each peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +82,12 @@ import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM frontier WHERE state = 'Done'").fetchone()[0])
 PY
 )
+if [ "${BENCH_PEERS:-all}" = none ]; then
+  echo
+  grep -E "^(source|bench|  bench)" "$WORK/ours.out" || true
+  echo "site: $PAGES pages; ours: $ours_pages pages in $ours_wall s, $(python3 -c "print(round($ours_pages / $ours_wall))") pages/s, peak RSS $((ours_rss / 1024)) MB"
+  exit 0
+fi
 read -r wget_wall wget_rss < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
 wget_pages=$(find "$WORK/wget2" -name '*.html' | wc -l)
 read -r scrapy_wall scrapy_rss < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
