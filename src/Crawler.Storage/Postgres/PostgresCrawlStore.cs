@@ -190,6 +190,13 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             if (added > 0)
             {
                 await ExecuteAsync(c, tx, "UPDATE crawl_runs SET queued = queued + @n WHERE id = @r;", cancellationToken, ("n", added), ("r", runId));
+                // every queued host has its politeness slot; sorted, so workers queueing the same hosts take the
+                // rows' locks in one order and cannot deadlock
+                await ExecuteAsync(c, tx, """
+                    INSERT INTO host_slots(host, next_allowed_at)
+                    SELECT DISTINCT h, '-infinity'::timestamptz FROM unnest(@hosts) AS h ORDER BY h
+                    ON CONFLICT (host) DO NOTHING;
+                    """, cancellationToken, ("hosts", requests.Select(r => r.Host).Distinct(StringComparer.Ordinal).ToArray()));
             }
 
             return added;
@@ -210,13 +217,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             var busy = (busyHosts ?? []).ToArray();
             var leases = hostInterval > TimeSpan.Zero
                 ? await ClaimPoliteAsync(c, tx, runId, max, owner, now, leaseFor, busy, hostInterval, cancellationToken)
-                : await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
-                    SELECT id FROM frontier
-                    WHERE run_id = @r AND {DueCondition} AND NOT (host = ANY(@busy))
-                    ORDER BY depth, next_attempt_at, id
-                    LIMIT @max
-                    FOR UPDATE SKIP LOCKED
-                    """, cancellationToken, ("busy", busy), ("max", max));
+                : await ClaimDueAsync(c, tx, runId, owner, now, leaseFor, "NOT (host = ANY(@busy))", max, cancellationToken, ("busy", busy));
 
             // queued before the takedown: settled here, so the page is never fetched
             var takenDown = await TakedownPatternsAsync(c, tx, cancellationToken);
@@ -230,7 +231,35 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         }, cancellationToken);
 
     // SKIP LOCKED everywhere below: rows another worker is claiming right now are passed over, never waited for.
-    private const string DueCondition = "((state = 'Pending' AND next_attempt_at <= @now) OR (state = 'Leased' AND lease_until < @now))";
+    /// <summary>
+    /// Up to <paramref name="max"/> pages: expired leases first (a dead worker's pages, few), then due pages in claim
+    /// order. Two queries rather than one with "Pending and due OR Leased and expired": with the OR, PostgreSQL collects and sorts
+    /// every due page of the run on each claim; each state alone is read in order from an index and stops at the limit.
+    /// </summary>
+    private static async Task<List<FrontierLease>> ClaimDueAsync(
+        NpgsqlConnection c, NpgsqlTransaction tx, long runId, string owner, DateTimeOffset now, TimeSpan leaseFor, string filter, int max, CancellationToken ct,
+        params (string Name, object? Value)[] parameters)
+    {
+        var leases = await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
+            SELECT id FROM frontier
+            WHERE run_id = @r AND state = 'Leased' AND lease_until < @now AND {filter}
+            ORDER BY depth, next_attempt_at, id
+            LIMIT @max
+            FOR UPDATE SKIP LOCKED
+            """, ct, [.. parameters, ("max", max)]);
+        if (leases.Count < max)
+        {
+            leases.AddRange(await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
+                SELECT id FROM frontier
+                WHERE run_id = @r AND state = 'Pending' AND next_attempt_at <= @now AND {filter}
+                ORDER BY depth, next_attempt_at, id
+                LIMIT @max
+                FOR UPDATE SKIP LOCKED
+                """, ct, [.. parameters, ("max", max - leases.Count)]));
+        }
+
+        return leases;
+    }
 
     /// <summary>
     /// One page per host whose next allowed time has come. The host's row in host_slots is the lock: the worker that
@@ -239,17 +268,14 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
     private static async Task<List<FrontierLease>> ClaimPoliteAsync(
         NpgsqlConnection c, NpgsqlTransaction tx, long runId, int max, string owner, DateTimeOffset now, TimeSpan leaseFor, string[] busy, TimeSpan interval, CancellationToken ct)
     {
-        await ExecuteAsync(c, tx, $"""
-            INSERT INTO host_slots(host, next_allowed_at)
-            SELECT DISTINCT host, '-infinity'::timestamptz FROM frontier WHERE run_id = @r AND {DueCondition}
-            ON CONFLICT (host) DO NOTHING;
-            """, ct, ("r", runId), ("now", Utc(now)));
         var hosts = new List<string>();
-        await using (var free = Command(c, tx, $"""
-            SELECT host FROM host_slots
-            WHERE next_allowed_at <= @now AND NOT (host = ANY(@busy))
-              AND host IN (SELECT host FROM frontier WHERE run_id = @r AND {DueCondition})
-            ORDER BY next_allowed_at
+        // per host slot, an index probe for a due page of this run (the slot exists since the host's first page was queued)
+        await using (var free = Command(c, tx, """
+            SELECT s.host FROM host_slots s
+            WHERE s.next_allowed_at <= @now AND NOT (s.host = ANY(@busy))
+              AND (EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = @r AND f.host = s.host AND f.state = 'Pending' AND f.next_attempt_at <= @now)
+                   OR EXISTS (SELECT 1 FROM frontier f WHERE f.run_id = @r AND f.host = s.host AND f.state = 'Leased' AND f.lease_until < @now))
+            ORDER BY s.next_allowed_at
             LIMIT @max
             FOR UPDATE SKIP LOCKED;
             """, ("now", Utc(now)), ("busy", busy), ("r", runId), ("max", max)))
@@ -264,13 +290,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         var leases = new List<FrontierLease>();
         foreach (var host in hosts)
         {
-            var one = await LeaseAsync(c, tx, runId, owner, now, leaseFor, $"""
-                SELECT id FROM frontier
-                WHERE run_id = @r AND host = @host AND {DueCondition}
-                ORDER BY depth, next_attempt_at, id
-                LIMIT 1
-                FOR UPDATE SKIP LOCKED
-                """, ct, ("host", host));
+            var one = await ClaimDueAsync(c, tx, runId, owner, now, leaseFor, "host = @host", 1, ct, ("host", host));
             if (one.Count > 0)
             {
                 leases.AddRange(one);

@@ -213,5 +213,15 @@ internal static class PostgresSchema
             CREATE INDEX ix_snapshots_band2 ON snapshots(band2) INCLUDE (simhash);
             CREATE INDEX ix_snapshots_band3 ON snapshots(band3) INCLUDE (simhash);
             """),
+        (5, "frontier claims walk indexes in claim order; host slots kept at enqueue", """
+            -- claims read due pages in (depth, next_attempt_at, id) order straight off an index, for the run and for
+            -- one host, instead of sorting every due page of the run on each claim
+            CREATE INDEX ix_frontier_due ON frontier(run_id, state, depth, next_attempt_at, id);
+            CREATE INDEX ix_frontier_host_due ON frontier(run_id, host, state, depth, next_attempt_at, id);
+            -- host slots are now created when a host's first page is queued, no longer looked for on every claim
+            INSERT INTO host_slots(host, next_allowed_at)
+            SELECT DISTINCT host, '-infinity'::timestamptz FROM frontier
+            ON CONFLICT (host) DO NOTHING;
+            """),
     ];
 }
