@@ -53,9 +53,11 @@ public sealed partial class SharedPostgresWorkersTests : IAsyncLifetime
     public async Task Three_workers_snapshot_every_article_exactly_once_and_share_the_work()
     {
         _site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = Articles, Mirrors = Mirrors });
-        await WriteConfigAsync(schedule: CronSecondsFromNow(6));
+        await WriteConfigAsync(schedule: CronSecondsFromNow(StartupMargin));
         StartWorkers(3);
 
+        // fails in a minute, with the logs, when the tick was missed, instead of at the crawl's four-minute limit
+        await WaitUntilAsync(() => _workers.Any(w => w.StandardError.Contains("Scheduled crawl of fixture fired", StringComparison.Ordinal)), TimeSpan.FromSeconds(StartupMargin + 40));
         await WaitUntilAsync(() => Count("SELECT COUNT(*) FROM crawl_runs WHERE finished_at IS NOT NULL") >= 1, TimeSpan.FromMinutes(4));
 
         AssertEveryArticleStoredOnce();
@@ -70,7 +72,7 @@ public sealed partial class SharedPostgresWorkersTests : IAsyncLifetime
     public async Task A_worker_killed_half_way_loses_nothing_and_duplicates_nothing()
     {
         _site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = Articles, Mirrors = Mirrors });
-        await WriteConfigAsync(schedule: CronSecondsFromNow(6));
+        await WriteConfigAsync(schedule: CronSecondsFromNow(StartupMargin));
         StartWorkers(3);
 
         await WaitUntilAsync(() => Count("SELECT COUNT(*) FROM snapshots") >= Articles / 3, TimeSpan.FromMinutes(3));
@@ -176,7 +178,14 @@ public sealed partial class SharedPostgresWorkersTests : IAsyncLifetime
 
     private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
 
-    /// <summary>A Quartz cron that fires once, a few seconds from now, so every worker is up before the tick.</summary>
+    /// <summary>
+    /// Long enough for three workers to start on a loaded 2-core machine (full JIT, no tiered compilation) before the
+    /// tick: a tick that passes before the trigger exists is not made up (misfire policy DoNothing), and the test would
+    /// wait for an hour's tick. Six seconds was too short on CI while other test classes ran beside this one.
+    /// </summary>
+    private const int StartupMargin = 20;
+
+    /// <summary>A Quartz cron that fires once, <paramref name="seconds"/> from now, so every worker is up before the tick.</summary>
     private static string CronSecondsFromNow(int seconds)
     {
         var at = DateTimeOffset.UtcNow.AddSeconds(seconds);
