@@ -58,12 +58,6 @@ public interface ICrawlStore
     /// <summary>Puts a page back until <paramref name="until"/> without counting an attempt (robots.txt unreachable, politeness).</summary>
     Task DeferAsync(FrontierLease lease, DateTimeOffset until, string reason, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Remembers the validators of a whole fetch for the next conditional GET. Called after the page is settled, so a
-    /// crash in between costs one full fetch, never a page skipped as "not modified" that was never stored.
-    /// </summary>
-    Task RecordValidatorsAsync(FrontierLease lease, HttpValidators validators, CancellationToken cancellationToken = default);
-
     /// <summary>When the next pending page of the run is due, or null when the run has nothing left to do.</summary>
     Task<DateTimeOffset?> GetNextDueAsync(long runId, CancellationToken cancellationToken = default);
 
@@ -84,7 +78,10 @@ public interface ICrawlStore
         DateTimeOffset now,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Marks a leased page done without a snapshot (a list page, not an article, skipped).</summary>
+    /// <summary>
+    /// Marks a leased page done without a snapshot (a list page, not an article, skipped). Like every call that settles
+    /// a lease, it also stores <see cref="FrontierLease.Validators"/> for the next conditional GET.
+    /// </summary>
     Task CompleteAsync(FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -257,13 +257,19 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         await Enqueue(run1.Id, "http://a/1");
         var lease = Assert.Single(await Store.ClaimAsync(run1.Id, 1, "w", TimeSpan.FromMinutes(1), T0));
         Assert.Null(lease.Validators);
-        await Store.CompleteAsync(lease, PageOutcome.Listed, null, T0);
-        await Store.RecordValidatorsAsync(lease, new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"));
+        await Store.CompleteAsync(lease with { Validators = new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT") }, PageOutcome.Snapshot, null, T0);
 
         var run2 = await FinishAndStartAgain(run1.Id, T0.AddHours(1));
         await Store.EnqueueAsync(run2, "s", [new("http://a/1", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(1));
         var next = Assert.Single(await Store.ClaimAsync(run2, 1, "w", TimeSpan.FromMinutes(1), T0.AddHours(1)));
         Assert.Equal(new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"), next.Validators);
+
+        // a 304 settles the lease as claimed: the validators stay for the fetch after that
+        await Store.CompleteAsync(next, PageOutcome.Unchanged, "304 not modified", T0.AddHours(1));
+        var run3 = await FinishAndStartAgain(run2, T0.AddHours(2));
+        await Store.EnqueueAsync(run3, "s", [new("http://a/1", PageKind.Article, 1)], 100, TimeSpan.FromDays(1), T0.AddHours(2));
+        var third = Assert.Single(await Store.ClaimAsync(run3, 1, "w", TimeSpan.FromMinutes(1), T0.AddHours(2)));
+        Assert.Equal(new HttpValidators("\"v1\"", "Tue, 24 Nov 2026 08:00:00 GMT"), third.Validators);
     }
 
     [SkippableFact]

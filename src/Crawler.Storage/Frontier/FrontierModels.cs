@@ -55,7 +55,12 @@ public sealed record FrontierLease(
     string Owner,
     DateTimeOffset LeaseUntil)
 {
-    /// <summary>Validators from the last whole fetch of this URL, if the server sent any.</summary>
+    /// <summary>
+    /// Validators for the next conditional GET of this URL. As claimed: those of the last whole fetch, if the server sent
+    /// any. Settling a lease stores the lease's validators in the same transaction, so a processor that fetched the page
+    /// whole settles <c>lease with { Validators = ... }</c>: the page and its validators are kept together or not at all,
+    /// and a crash can never leave a "not modified" answer for a page that was never stored.
+    /// </summary>
     public HttpValidators? Validators { get; init; }
 }
 

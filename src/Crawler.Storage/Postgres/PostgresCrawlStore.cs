@@ -335,10 +335,6 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             WHERE id = @id AND state = 'Leased' AND lease_owner = @o;
             """, cancellationToken, ("until", Utc(until)), ("why", reason), ("id", lease.Id), ("o", lease.Owner)), cancellationToken);
 
-    public Task RecordValidatorsAsync(FrontierLease lease, HttpValidators validators, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (c, tx) => await ExecuteAsync(c, tx, "UPDATE frontier SET etag = @e, last_modified = @m WHERE id = @id;", cancellationToken,
-            ("e", validators.ETag), ("m", validators.LastModified), ("id", lease.Id)), cancellationToken);
-
     public async Task<DateTimeOffset?> GetNextDueAsync(long runId, CancellationToken cancellationToken = default)
     {
         var value = await ReadScalarAsync("""
@@ -734,9 +730,10 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
     private static Task<int> SettleAsync(NpgsqlConnection c, NpgsqlTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(c, tx, """
             UPDATE frontier SET state = 'Done', outcome = @outcome, note = @note, last_error = NULL, lease_owner = NULL, lease_until = NULL,
-                updated_at = @now, fetched_at = @now
+                updated_at = @now, fetched_at = @now, etag = @etag, last_modified = @lastModified
             WHERE id = @id;
-            """, ct, ("outcome", outcome.ToString()), ("note", note), ("now", Utc(now)), ("id", lease.Id));
+            """, ct, ("outcome", outcome.ToString()), ("note", note), ("now", Utc(now)), ("id", lease.Id),
+            ("etag", lease.Validators?.ETag), ("lastModified", lease.Validators?.LastModified));
 
     private async Task<Snapshot?> ReadSnapshotAsync(string where, object key, CancellationToken ct)
     {

@@ -313,14 +313,6 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             return 0;
         }, cancellationToken);
 
-    public Task RecordValidatorsAsync(FrontierLease lease, HttpValidators validators, CancellationToken cancellationToken = default) =>
-        WriteAsync(async (c, tx) =>
-        {
-            await ExecuteAsync(c, tx, "UPDATE frontier SET etag = $e, last_modified = $m WHERE id = $id;", cancellationToken,
-                ("$e", validators.ETag), ("$m", validators.LastModified), ("$id", lease.Id));
-            return 0;
-        }, cancellationToken);
-
     public Task<int> ReleaseLeasesOfAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken = default) =>
         WriteAsync(async (c, tx) =>
         {
@@ -726,9 +718,10 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
     private static Task SettleAsync(SqliteConnection c, SqliteTransaction tx, FrontierLease lease, PageOutcome outcome, string? note, DateTimeOffset now, CancellationToken ct) =>
         ExecuteAsync(c, tx, """
             UPDATE frontier SET state = 'Done', outcome = $outcome, note = $note, last_error = NULL, lease_owner = NULL, lease_until = NULL,
-                updated_at = $now, fetched_at = $now
+                updated_at = $now, fetched_at = $now, etag = $etag, last_modified = $lastModified
             WHERE id = $id;
-            """, ct, ("$outcome", outcome.ToString()), ("$note", note), ("$now", Ms(now)), ("$id", lease.Id));
+            """, ct, ("$outcome", outcome.ToString()), ("$note", note), ("$now", Ms(now)), ("$id", lease.Id),
+            ("$etag", lease.Validators?.ETag), ("$lastModified", lease.Validators?.LastModified));
 
     private static async Task<Snapshot?> ReadSnapshotAsync(SqliteConnection c, string where, object key, CancellationToken ct)
     {

@@ -92,10 +92,11 @@ public sealed class PageProcessor(
             return new PageReport(PageDisposition.Listed, lease.Url, Detail: $"{queued} queued");
         }
 
+        // from here on the page was fetched whole: its validators are kept with whatever settles it
+        lease = WithValidatorsOf(lease, fetch);
         if (!article.LooksLikeArticle)
         {
             await store.CompleteAsync(lease, PageOutcome.NotArticle, "no main text", clock.GetUtcNow(), CancellationToken.None);
-            await RememberValidatorsAsync(lease, fetch);
             logger.LogInformation("No article text at {Url}", lease.Url);
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
@@ -103,20 +104,18 @@ public sealed class PageProcessor(
         var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
         if (await SkippedAsNearDuplicateAsync(source, snapshot, lease) is { } skipped)
         {
-            await RememberValidatorsAsync(lease, fetch);
             return skipped;
         }
 
         var saved = await Timings.TimeStoreAsync(() => store.SaveSnapshotAsync(snapshot, lease, clock.GetUtcNow(), CancellationToken.None));
-        await RememberValidatorsAsync(lease, fetch);
         return Report(saved, lease.Url);
     }
 
     private bool RespectRobots(CrawlSource source) => fetchOptions.Value.RespectRobots && !source.Options.IgnoreRobots;
 
-    /// <summary>Only after the page is settled: a crash before this costs a full fetch next time, never a lost page.</summary>
-    private Task RememberValidatorsAsync(FrontierLease lease, FetchResult fetch) =>
-        fetch.Validators is { } validators ? store.RecordValidatorsAsync(lease, validators, CancellationToken.None) : Task.CompletedTask;
+    /// <summary>A response without validators keeps the ones the URL had.</summary>
+    private static FrontierLease WithValidatorsOf(FrontierLease lease, FetchResult fetch) =>
+        fetch.Validators is { } validators ? lease with { Validators = validators } : lease;
 
     private async Task<int> QueueFeedLinksAsync(CrawlSource source, FrontierLease lease, IReadOnlyList<FeedLink> links)
     {
