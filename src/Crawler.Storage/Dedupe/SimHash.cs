@@ -95,23 +95,47 @@ public static class SimHash
             return 0;
         }
 
-        // sorted, equal shingles are neighbours: distinct without a hash set
-        hashes.Sort();
-        // one signed count per bit, kept as 8 vectors of 8 counts: a shingle adds one precomputed ±1 vector per byte
+        // One signed count per bit, kept as 8 vectors of 8 counts: a shingle adds one precomputed ±1 vector per byte.
         Span<Vector256<int>> weights = stackalloc Vector256<int>[8];
         weights.Clear();
-        for (var i = 0; i < hashes.Length; i++)
+        // Distinct through an open-addressing set of the (already well mixed) hashes: sorting them first took three
+        // quarters of the fingerprint's time on a 4,000-word article. 0 marks a free slot, so a hash of 0 is kept aside.
+        var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, 2 * hashes.Length));
+        var table = ArrayPool<ulong>.Shared.Rent(capacity);
+        try
         {
-            var h = hashes[i];
-            if (i > 0 && h == hashes[i - 1])
+            Array.Clear(table, 0, capacity);
+            var mask = capacity - 1;
+            var sawZero = false;
+            foreach (var h in hashes)
             {
-                continue;
-            }
+                if (h == 0)
+                {
+                    if (!sawZero)
+                    {
+                        sawZero = true;
+                        Add(weights, h);
+                    }
 
-            for (var b = 0; b < 8; b++)
-            {
-                weights[b] += ByteSigns[(int)((h >> (8 * b)) & 0xFF)];
+                    continue;
+                }
+
+                var slot = (int)(h & (ulong)mask);
+                while (table[slot] != 0 && table[slot] != h)
+                {
+                    slot = (slot + 1) & mask;
+                }
+
+                if (table[slot] == 0)
+                {
+                    table[slot] = h;
+                    Add(weights, h);
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(table);
         }
 
         ulong fingerprint = 0;
@@ -124,6 +148,14 @@ public static class SimHash
         }
 
         return fingerprint;
+
+        static void Add(Span<Vector256<int>> weights, ulong h)
+        {
+            for (var b = 0; b < 8; b++)
+            {
+                weights[b] += ByteSigns[(int)((h >> (8 * b)) & 0xFF)];
+            }
+        }
     }
 
     /// <summary>For each byte value, +1 for each set bit and -1 for each clear one, lowest bit first.</summary>
