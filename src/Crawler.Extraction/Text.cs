@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Crawler.Extraction;
@@ -6,13 +8,24 @@ namespace Crawler.Extraction;
 /// <summary>Text primitives shared by every field, so all of them normalize the same way.</summary>
 internal static class Text
 {
+    // The scans below run over every text node of every page. Each starts with a vectorized search that settles the
+    // common case (ASCII, or no CJK at all) without looking at characters one by one; the loops after it are exact.
+    private static readonly SearchValues<char> PunctuationMarks = SearchValues.Create("，。！？；、,;!?”\".");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsCjk(char c) =>
-        c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
+        c >= '\u3040' && c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
             or (>= '\uF900' and <= '\uFAFF') or (>= '\uAC00' and <= '\uD7AF');
 
     /// <summary>Visible characters with CJK counted double: a Chinese character carries about as much as two Latin letters.</summary>
     public static int Weight(ReadOnlySpan<char> s)
     {
+        if (!s.ContainsAnyExceptInRange('\0', '\u007F') && !s.ContainsAnyInRange('\t', '\r'))
+        {
+            // ASCII without tabs or line breaks: everything but the spaces weighs one
+            return s.Length - s.Count(' ');
+        }
+
         var w = 0;
         foreach (var c in s)
         {
@@ -31,6 +44,11 @@ internal static class Text
 
     public static int CjkCount(ReadOnlySpan<char> s)
     {
+        if (!s.ContainsAnyInRange('\u3040', '\uFAFF'))
+        {
+            return 0;
+        }
+
         var n = 0;
         foreach (var c in s)
         {
@@ -46,6 +64,11 @@ internal static class Text
     /// <summary>Characters that do not occur in real prose: replacement characters, private use, unassigned.</summary>
     public static int GarbledCount(ReadOnlySpan<char> s)
     {
+        if (!s.ContainsAnyExceptInRange('\0', '\u007F'))
+        {
+            return 0;
+        }
+
         var n = 0;
         foreach (var c in s)
         {
@@ -64,6 +87,13 @@ internal static class Text
         var n = 0;
         for (var i = 0; i < s.Length; i++)
         {
+            var next = s[i..].IndexOfAny(PunctuationMarks);
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
             switch (s[i])
             {
                 case '，' or '。' or '！' or '？' or '；' or '、' or ',' or ';' or '!' or '?' or '”' or '"':
@@ -81,6 +111,7 @@ internal static class Text
     public static bool EndsSentence(string s) =>
         s.Length > 0 && s[^1] is '。' or '！' or '？' or '.' or '!' or '?' or '”' or '"' or '）' or ')' or '…';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsInvisible(char c) => c is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD' or '\u2060';
 
     public static string Decode(string raw) => raw.Contains('&') ? WebUtility.HtmlDecode(raw) : raw;
@@ -145,6 +176,12 @@ internal static class Text
             return false;
         }
 
+        if (!s.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            // printable ASCII: clean unless two spaces meet
+            return !s.Contains("  ", StringComparison.Ordinal);
+        }
+
         var prevSpace = false;
         foreach (var c in s)
         {
@@ -176,6 +213,11 @@ internal static class Text
     /// </summary>
     private static bool IsSurelyNfc(string s)
     {
+        if (!s.AsSpan().ContainsAnyExceptInRange('\0', '\u02FF'))
+        {
+            return true;
+        }
+
         foreach (var c in s)
         {
             if (c < '\u0300' || c is (>= '\u2010' and <= '\u2027') or (>= '\u2030' and <= '\u205E') or (>= '\u3000' and <= '\u3029')
@@ -194,7 +236,9 @@ internal static class Text
     /// <summary>Comparison key: what a reader would call "the same text" regardless of spacing and punctuation.</summary>
     public static string Key(string s)
     {
-        var sb = new StringBuilder(s.Length);
+        char[]? rented = null;
+        var buffer = s.Length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(s.Length));
+        var n = 0;
         foreach (var c in s)
         {
             if (c < '\u0080')
@@ -202,19 +246,25 @@ internal static class Text
                 // The culture-aware lower-casing goes through ICU per character; ASCII needs none of that.
                 if (char.IsAsciiLetterOrDigit(c))
                 {
-                    sb.Append(char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
+                    buffer[n++] = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
                 }
             }
             else if (c is >= '\u4E00' and <= '\u9FFF')
             {
-                sb.Append(c);
+                buffer[n++] = c;
             }
             else if (char.IsLetterOrDigit(c))
             {
-                sb.Append(char.ToLowerInvariant(c));
+                buffer[n++] = char.ToLowerInvariant(c);
             }
         }
 
-        return sb.ToString();
+        var key = new string(buffer[..n]);
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+
+        return key;
     }
 }
