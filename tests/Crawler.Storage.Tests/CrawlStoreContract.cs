@@ -9,7 +9,7 @@ namespace Crawler.Storage.Tests;
 /// </summary>
 public abstract class CrawlStoreContract : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
     private static readonly RetryPolicy ThreeTries = new(3, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5));
 
     protected ICrawlStore Store { get; private set; } = null!;
@@ -27,7 +27,11 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         await Store.MigrateAsync();
     }
 
-    public Task DisposeAsync() => DropStoreAsync();
+    public async Task DisposeAsync()
+    {
+        (Store as IDisposable)?.Dispose();
+        await DropStoreAsync();
+    }
 
     [SkippableFact]
     public async Task Migrating_twice_keeps_the_data()

@@ -1,4 +1,6 @@
+using Crawler.Storage.Frontier;
 using Crawler.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
 
 namespace Crawler.Storage.Tests;
 
@@ -39,5 +41,43 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(blocker, "crawler.db") });
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => store.MigrateAsync());
         Assert.Contains("not-a-folder", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_write_that_fails_inside_a_group_commit_leaves_the_writes_committed_with_it()
+    {
+        var run = await Store.StartOrResumeRunAsync("s", T0);
+        // queued all at once, so the writer commits them in groups; every fourth names a run that does not exist
+        var writes = Enumerable.Range(0, 200)
+            .Select(i => (Bad: i % 4 == 0, Task: Store.EnqueueAsync(i % 4 == 0 ? run.Id + 1000 : run.Id, "s", [new($"http://a.example/{i}", PageKind.Article, 1)], 1000, TimeSpan.FromDays(1), T0)))
+            .ToList();
+
+        foreach (var (bad, task) in writes)
+        {
+            if (bad)
+            {
+                var ex = await Assert.ThrowsAsync<SqliteException>(() => task);
+                Assert.Contains("FOREIGN KEY", ex.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(1, await task);
+            }
+        }
+
+        Assert.Equal(150, (await Store.GetRunTallyAsync(run.Id)).Pending);
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "nested", "crawler.db")}");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM frontier;";
+        Assert.Equal(150L, count.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task A_disposed_store_refuses_writes_clearly()
+    {
+        var store = OpenSameStore();
+        ((IDisposable)store).Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.StartOrResumeRunAsync("s", T0));
     }
 }

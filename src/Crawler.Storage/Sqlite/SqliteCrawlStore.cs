@@ -14,10 +14,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Crawler.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. Every state change is one IMMEDIATE transaction, so a crash
-/// (or a full disk) leaves the previous consistent state and never a half-written page.
+/// The embedded store: one SQLite file in WAL mode. Every state change is atomic: the changes of one process are
+/// committed in groups, each change in a savepoint of its own (see <c>SqliteCrawlStore.GroupCommit.cs</c>), so a
+/// crash (or a full disk) leaves the previous consistent state and never a half-written page.
 /// </summary>
-public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
+public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -28,7 +29,7 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly ILogger<SqliteCrawlStore> _logger;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private int _disposed;
 
     public SqliteCrawlStore(SqliteStoreOptions options, ILogger<SqliteCrawlStore>? logger = null)
     {
@@ -43,11 +44,25 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             Pooling = true,
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
+        _writer = StartWriter();
     }
 
     public string DatabasePath { get; }
 
-    public void Dispose() => _writeGate.Dispose();
+    /// <summary>Takes no more writes, and waits a little for those already queued to be committed.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _writes.CompleteAdding();
+        if (_writer.Join(TimeSpan.FromSeconds(10)))
+        {
+            _writes.Dispose();
+        }
+    }
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
     {
@@ -390,9 +405,11 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             throw new ArgumentException("A snapshot must carry the URL it was fetched from.", nameof(snapshot));
         }
 
+        // serialized and compressed here, in parallel with other pages, not on the one writer thread
+        var encoded = EncodedSnapshot.Of(snapshot);
         return WriteAsync(async (c, tx) =>
         {
-            var result = await WriteSnapshotAsync(c, tx, snapshot, now, cancellationToken);
+            var result = await WriteSnapshotAsync(c, tx, snapshot, encoded, now, cancellationToken);
             if (lease is not null)
             {
                 var outcome = result.Outcome switch
@@ -646,7 +663,22 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
         await ExecuteAsync(c, tx, "DELETE FROM snapshots WHERE id = $id;", ct, ("$id", id));
     }
 
-    private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The snapshot's columns that take CPU to make: JSON and the compressed raw body. A page found unchanged or a
+    /// duplicate in the transaction wastes them, which costs less than making them while every other write waits.
+    /// </summary>
+    private sealed record EncodedSnapshot(string Blocks, string Captions, string Keywords, string Links, string? RawHeaders, byte[]? RawBody)
+    {
+        public static EncodedSnapshot Of(Snapshot s) => new(
+            JsonSerializer.Serialize(s.Blocks, Json),
+            JsonSerializer.Serialize(s.ImageCaptions, Json),
+            JsonSerializer.Serialize(s.Keywords, Json),
+            JsonSerializer.Serialize(s.Links, Json),
+            s.Raw is { } raw ? JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json) : null,
+            s.Raw is { } body ? Archive.RawBody.Compress(body.Body) : null);
+    }
+
+    private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, EncodedSnapshot encoded, DateTimeOffset now, CancellationToken ct)
     {
         long? latestId = null;
         string? latestHash = null;
@@ -693,9 +725,9 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             ("$source", s.Source), ("$canonical", s.CanonicalUrl), ("$version", nextVersion), ("$original", s.OriginalUrl),
             ("$final", s.FinalUrl), ("$title", s.Title), ("$published", s.PublishedAt?.ToString("o", CultureInfo.InvariantCulture)),
             ("$publishedText", s.PublishedText), ("$publisher", s.Publisher), ("$category", s.Category), ("$author", s.Author),
-            ("$language", s.Language), ("$blocks", JsonSerializer.Serialize(s.Blocks, Json)),
-            ("$captions", JsonSerializer.Serialize(s.ImageCaptions, Json)), ("$keywords", JsonSerializer.Serialize(s.Keywords, Json)),
-            ("$links", JsonSerializer.Serialize(s.Links, Json)), ("$site", s.SiteName), ("$disclaimer", s.Disclaimer),
+            ("$language", s.Language), ("$blocks", encoded.Blocks),
+            ("$captions", encoded.Captions), ("$keywords", encoded.Keywords),
+            ("$links", encoded.Links), ("$site", s.SiteName), ("$disclaimer", s.Disclaimer),
             ("$takedown", s.TakedownNotice), ("$generated", Ms(s.GeneratedAt)), ("$hash", s.ContentHash)]))!;
         await ExecuteAsync(c, tx, """
             INSERT INTO pages(canonical_url, source, latest_snapshot_id, latest_hash, near_duplicate_of, first_seen_at, last_checked_at) VALUES ($u, $s, $id, $h, $near, $now, $now)
@@ -708,8 +740,8 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
                 INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
                 VALUES ($id, $url, $at, $status, $reason, $headers, $encoding, $length, $body);
                 """, ct, ("$id", id), ("$url", raw.TargetUrl), ("$at", Ms(raw.FetchedAt)), ("$status", raw.StatusCode), ("$reason", raw.ReasonPhrase),
-                ("$headers", JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json)), ("$encoding", RawBody.Brotli),
-                ("$length", raw.Body.Length), ("$body", RawBody.Compress(raw.Body)));
+                ("$headers", encoded.RawHeaders), ("$encoding", RawBody.Brotli),
+                ("$length", raw.Body.Length), ("$body", encoded.RawBody));
         }
 
         return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
@@ -764,39 +796,6 @@ public sealed class SqliteCrawlStore : ICrawlStore, IDisposable
             ContentHash = r.GetString(21),
             SimHash = r.IsDBNull(22) ? null : unchecked((ulong)r.GetInt64(22)),
         };
-    }
-
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        // SQLite has one writer at a time. Writers of this process queue here, in order and without sleeping;
-        // left to SQLite's busy handler they would poll the lock with growing sleeps while it sits free.
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            return await WriteUngatedAsync(work, cancellationToken);
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
-
-    private async Task<T> WriteUngatedAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            // IMMEDIATE: take the write lock up front, so two writers queue on busy_timeout instead of deadlocking
-            // on a read-to-write upgrade.
-            await using var tx = await BeginAsync(connection, cancellationToken);
-            var result = await work(connection, tx);
-            await tx.CommitAsync(cancellationToken);
-            return result;
-        }
-        catch (SqliteException ex) when (IsUnavailable(ex))
-        {
-            throw new StoreUnavailableException($"The SQLite store at {DatabasePath} cannot take writes: {ex.Message}", ex);
-        }
     }
 
     private static bool IsUnavailable(SqliteException ex) => ex.SqliteErrorCode switch

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// Group commit on a writer thread of its own. SQLite takes one writer at a time, and a crawl makes a write or two per
+/// page from many pages at once. Given a transaction each, behind a lock, every hand-over went through the thread
+/// pool's queue, behind pages being parsed: a page spent most of its time waiting for the store while the CPU was
+/// not busy. Instead one thread, which the OS schedules beside the pool's, takes every write queued so far, runs each
+/// in a savepoint of its own inside one IMMEDIATE transaction, and commits once. A write that throws is rolled back
+/// to its savepoint alone and its caller gets the exception; the others commit. Callers learn their result only
+/// after the commit, so nothing is reported that a crash could still undo.
+/// </summary>
+public sealed partial class SqliteCrawlStore
+{
+    /// <summary>Enough to take what a crawl queues while one batch commits, small enough to keep each batch short.</summary>
+    private const int MaxBatch = 128;
+
+    private readonly BlockingCollection<IWrite> _writes = new(new ConcurrentQueue<IWrite>());
+    private readonly Thread _writer;
+
+    private interface IWrite
+    {
+        CancellationToken CancellationToken { get; }
+
+        Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Succeed();
+
+        void Fail(Exception exception);
+    }
+
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var write = new Write<T>(work, cancellationToken);
+        try
+        {
+            _writes.Add(write, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteCrawlStore), "The store was disposed; it takes no more writes.");
+        }
+
+        // A caller that stopped waiting would not know whether its write happened: it waits for the outcome instead,
+        // and a write cancelled before the writer reaches it is not run at all.
+        return write.Completion;
+    }
+
+    private Thread StartWriter()
+    {
+        var thread = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
+        thread.Start();
+        return thread;
+    }
+
+    private void WriteLoop()
+    {
+        var batch = new List<IWrite>(MaxBatch);
+        while (_writes.TryTake(out var first, Timeout.Infinite))
+        {
+            batch.Clear();
+            var write = first;
+            do
+            {
+                if (write.CancellationToken.IsCancellationRequested)
+                {
+                    write.Fail(new OperationCanceledException(write.CancellationToken));
+                }
+                else
+                {
+                    batch.Add(write);
+                }
+            }
+            while (batch.Count < MaxBatch && _writes.TryTake(out write));
+
+            if (batch.Count > 0)
+            {
+                CommitBatch(batch);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Synchronous on the writer thread: Microsoft.Data.Sqlite's async methods complete synchronously, so waiting on
+    /// them here blocks nothing but this thread.
+    /// </summary>
+    private void CommitBatch(List<IWrite> batch)
+    {
+        var failures = new Exception?[batch.Count];
+        try
+        {
+            using var connection = OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+            // IMMEDIATE: take the write lock up front, so writers of two processes queue on busy_timeout instead of
+            // deadlocking on a read-to-write upgrade.
+            using var tx = BeginAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Execute(connection, tx, "SAVEPOINT write;");
+                try
+                {
+                    batch[i].RunAsync(connection, tx).GetAwaiter().GetResult();
+                }
+                catch (SqliteException ex) when (IsUnavailable(ex))
+                {
+                    // a full disk or a lost file: SQLite may have rolled back the whole transaction already
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    failures[i] = ex;
+                    Execute(connection, tx, "ROLLBACK TO write;");
+                }
+
+                Execute(connection, tx, "RELEASE write;");
+            }
+
+            tx.Commit();
+        }
+        catch (Exception ex)
+        {
+            // nothing of the batch was committed: every write in it failed
+            var failure = ex is SqliteException sqlite && IsUnavailable(sqlite)
+                ? new StoreUnavailableException($"The SQLite store at {DatabasePath} cannot take writes: {sqlite.Message}", sqlite)
+                : ex;
+            foreach (var write in batch)
+            {
+                write.Fail(failure);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (failures[i] is { } failure)
+            {
+                batch[i].Fail(failure);
+            }
+            else
+            {
+                batch[i].Succeed();
+            }
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction tx, string sql)
+    {
+        using var command = Command(connection, tx, sql);
+        command.ExecuteNonQuery();
+    }
+
+    private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken) : IWrite
+    {
+        // continuations run on the pool, never on the writer thread, which would otherwise stall behind its callers
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Completion => _completion.Task;
+
+        public CancellationToken CancellationToken => cancellationToken;
+
+        public async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) => _result = await work(connection, transaction);
+
+        public void Succeed() => _completion.TrySetResult(_result);
+
+        public void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException canceled)
+            {
+                _completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(exception);
+            }
+        }
+    }
+}
