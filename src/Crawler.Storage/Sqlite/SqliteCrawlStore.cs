@@ -667,7 +667,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
     /// The snapshot's columns that take CPU to make: JSON and the compressed raw body. A page found unchanged or a
     /// duplicate in the transaction wastes them, which costs less than making them while every other write waits.
     /// </summary>
-    private sealed record EncodedSnapshot(string Blocks, string Captions, string Keywords, string Links, string? RawHeaders, byte[]? RawBody)
+    private sealed record EncodedSnapshot(string Blocks, string Captions, string Keywords, string Links, string? RawHeaders, byte[]? CompressedBody)
     {
         public static EncodedSnapshot Of(Snapshot s) => new(
             JsonSerializer.Serialize(s.Blocks, Json),
@@ -675,7 +675,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             JsonSerializer.Serialize(s.Keywords, Json),
             JsonSerializer.Serialize(s.Links, Json),
             s.Raw is { } raw ? JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json) : null,
-            s.Raw is { } body ? Archive.RawBody.Compress(body.Body) : null);
+            s.Raw is { } body ? RawBody.Compress(body.Body) : null);
     }
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, EncodedSnapshot encoded, DateTimeOffset now, CancellationToken ct)
@@ -741,7 +741,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
                 VALUES ($id, $url, $at, $status, $reason, $headers, $encoding, $length, $body);
                 """, ct, ("$id", id), ("$url", raw.TargetUrl), ("$at", Ms(raw.FetchedAt)), ("$status", raw.StatusCode), ("$reason", raw.ReasonPhrase),
                 ("$headers", encoded.RawHeaders), ("$encoding", RawBody.Brotli),
-                ("$length", raw.Body.Length), ("$body", encoded.RawBody));
+                ("$length", raw.Body.Length), ("$body", encoded.CompressedBody));
         }
 
         return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
