@@ -837,7 +837,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
 
     private static SqliteCommand Command(SqliteConnection c, SqliteTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
-        var cmd = c.CreateCommand();
+        var cmd = WriterStatements.For(c, sql) ?? c.CreateCommand();
         cmd.CommandText = sql;
         cmd.Transaction = tx;
         foreach (var (name, value) in parameters)
