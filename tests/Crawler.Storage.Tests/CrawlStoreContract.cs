@@ -21,6 +21,16 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     /// <summary>Another store object on the same database: what a second worker process has.</summary>
     protected abstract ICrawlStore OpenSameStore();
 
+    private readonly List<ICrawlStore> _others = [];
+
+    /// <summary>Like <see cref="OpenSameStore"/>, disposed with the test.</summary>
+    protected ICrawlStore AnotherWorker()
+    {
+        var store = OpenSameStore();
+        _others.Add(store);
+        return store;
+    }
+
     public async Task InitializeAsync()
     {
         Store = await CreateStoreAsync();
@@ -29,7 +39,11 @@ public abstract class CrawlStoreContract : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        (Store as IDisposable)?.Dispose();
+        foreach (var store in _others.Prepend(Store))
+        {
+            (store as IDisposable)?.Dispose();
+        }
+
         await DropStoreAsync();
     }
 
@@ -46,7 +60,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     [SkippableFact]
     public async Task Workers_migrating_at_once_all_succeed_and_share_one_schema()
     {
-        var workers = Enumerable.Range(0, 4).Select(_ => OpenSameStore()).ToList();
+        var workers = Enumerable.Range(0, 4).Select(_ => AnotherWorker()).ToList();
         await Task.WhenAll(workers.Select(w => Task.Run(() => w.MigrateAsync())));
         var run = await workers[0].StartOrResumeRunAsync("s", T0);
         Assert.Equal(run.Id, (await workers[3].StartOrResumeRunAsync("s", T0)).Id);
@@ -58,7 +72,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         var run = await Store.StartOrResumeRunAsync("s", T0);
         var urls = Enumerable.Range(0, 300).Select(i => $"http://h{i % 7}/{i}").ToArray();
         Assert.Equal(300, await Enqueue(run.Id, 1000, urls));
-        var workers = Enumerable.Range(0, 6).Select(_ => OpenSameStore()).ToList();
+        var workers = Enumerable.Range(0, 6).Select(_ => AnotherWorker()).ToList();
         var claims = await Task.WhenAll(workers.Select((w, n) => Task.Run(async () =>
         {
             var mine = new List<long>();
@@ -77,7 +91,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     [SkippableFact]
     public async Task One_story_saved_by_two_workers_at_once_is_stored_once()
     {
-        var (a, b) = (OpenSameStore(), OpenSameStore());
+        var (a, b) = (AnotherWorker(), AnotherWorker());
         for (var round = 0; round < 10; round++)
         {
             var text = $"the same agency story, round {round}";

@@ -46,7 +46,7 @@ public sealed class PostgresCrawlStoreTests : CrawlStoreContract
         var urls = Enumerable.Range(0, 30).Select(i => new FrontierRequest($"http://h{i % 3}.example/{i}", PageKind.Article, 1)).ToList();
         await Store.EnqueueAsync(run.Id, "s", urls, 100, TimeSpan.FromDays(1), t0);
 
-        var workers = Enumerable.Range(0, 5).Select(_ => OpenSameStore()).ToList();
+        var workers = Enumerable.Range(0, 5).Select(_ => AnotherWorker()).ToList();
         var first = (await Task.WhenAll(workers.Select((w, n) => Task.Run(() => w.ClaimAsync(run.Id, 10, $"w{n}", TimeSpan.FromMinutes(5), t0, null, interval)))))
             .SelectMany(l => l).ToList();
         // one page per host among all five workers, however many each asked for

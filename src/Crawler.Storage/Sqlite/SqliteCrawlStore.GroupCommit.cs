@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace Crawler.Storage.Sqlite;
 
@@ -40,7 +41,7 @@ public sealed partial class SqliteCrawlStore
         }
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
-            throw new ObjectDisposedException(nameof(SqliteCrawlStore), "The store was disposed; it takes no more writes.");
+            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteCrawlStore), "The store was disposed; it takes no more writes."));
         }
 
         // A caller that stopped waiting would not know whether its write happened: it waits for the outcome instead,
@@ -89,7 +90,19 @@ public sealed partial class SqliteCrawlStore
 
             if (batch.Count > 0)
             {
-                CommitBatch(batch);
+                try
+                {
+                    CommitBatch(batch);
+                }
+                catch (Exception ex)
+                {
+                    // CommitBatch settles every write itself; this is the last guard, so the writer never dies with
+                    // callers left waiting forever
+                    foreach (var pending in batch)
+                    {
+                        pending.Fail(ex);
+                    }
+                }
             }
         }
     }
@@ -122,7 +135,16 @@ public sealed partial class SqliteCrawlStore
                 catch (Exception ex)
                 {
                     failures[i] = ex;
-                    Execute(connection, tx, "ROLLBACK TO write;");
+                    try
+                    {
+                        Execute(connection, tx, "ROLLBACK TO write;");
+                    }
+                    catch (SqliteException)
+                    {
+                        // SQLite rolled the whole transaction back by itself (out of memory, interrupted): the batch
+                        // fails, with the cause rather than the missing savepoint
+                        throw new StoreUnavailableException($"The SQLite store at {DatabasePath} rolled back a batch of writes: {ex.Message}", ex);
+                    }
                 }
 
                 Execute(connection, tx, "RELEASE write;");
@@ -134,7 +156,15 @@ public sealed partial class SqliteCrawlStore
         {
             // Nothing of the batch was committed: every write in it failed. The next batch starts on a new connection,
             // in case this one is what broke (a deleted or unreadable file).
-            WriterStatements.Close();
+            try
+            {
+                WriterStatements.Close();
+            }
+            catch (Exception closing)
+            {
+                _logger.LogWarning(closing, "Closing the SQLite writer connection after a failed batch failed too");
+            }
+
             var failure = ex is SqliteException sqlite && IsUnavailable(sqlite)
                 ? new StoreUnavailableException($"The SQLite store at {DatabasePath} cannot take writes: {sqlite.Message}", sqlite)
                 : ex;
@@ -193,7 +223,14 @@ public sealed partial class SqliteCrawlStore
 
             if (commands.TryGetValue(sql, out var cached))
             {
+                if (cached.InUse)
+                {
+                    // the same statement again while an outer frame still holds it: a fresh one, not the outer's
+                    return null;
+                }
+
                 cached.Parameters.Clear();
+                cached.InUse = true;
                 return cached;
             }
 
@@ -202,7 +239,7 @@ public sealed partial class SqliteCrawlStore
                 return null;
             }
 
-            cached = new CachedCommand { Connection = connection };
+            cached = new CachedCommand { Connection = connection, InUse = true };
             commands[sql] = cached;
             return cached;
         }
@@ -225,6 +262,9 @@ public sealed partial class SqliteCrawlStore
     {
         private bool _released;
 
+        /// <summary>Handed out and not yet disposed by the code that runs it.</summary>
+        public bool InUse { get; set; }
+
         public void Release()
         {
             _released = true;
@@ -233,6 +273,7 @@ public sealed partial class SqliteCrawlStore
 
         protected override void Dispose(bool disposing)
         {
+            InUse = false;
             if (_released)
             {
                 base.Dispose(disposing);
