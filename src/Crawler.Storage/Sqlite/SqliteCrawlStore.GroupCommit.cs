@@ -61,7 +61,7 @@ public sealed partial class SqliteCrawlStore
         var batch = new List<IWrite>(MaxBatch);
         try
         {
-            WriteLoop(batch);
+            WriteBatches(batch);
         }
         finally
         {
@@ -69,7 +69,7 @@ public sealed partial class SqliteCrawlStore
         }
     }
 
-    private void WriteLoop(List<IWrite> batch)
+    private void WriteBatches(List<IWrite> batch)
     {
         while (_writes.TryTake(out var first, Timeout.Infinite))
         {
@@ -122,7 +122,7 @@ public sealed partial class SqliteCrawlStore
             using var tx = BeginAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
             for (var i = 0; i < batch.Count; i++)
             {
-                Execute(connection, tx, "SAVEPOINT write;");
+                ExecuteAsync(connection, tx, "SAVEPOINT write;", CancellationToken.None).GetAwaiter().GetResult();
                 try
                 {
                     batch[i].RunAsync(connection, tx).GetAwaiter().GetResult();
@@ -137,7 +137,7 @@ public sealed partial class SqliteCrawlStore
                     failures[i] = ex;
                     try
                     {
-                        Execute(connection, tx, "ROLLBACK TO write;");
+                        ExecuteAsync(connection, tx, "ROLLBACK TO write;", CancellationToken.None).GetAwaiter().GetResult();
                     }
                     catch (SqliteException)
                     {
@@ -147,7 +147,7 @@ public sealed partial class SqliteCrawlStore
                     }
                 }
 
-                Execute(connection, tx, "RELEASE write;");
+                ExecuteAsync(connection, tx, "RELEASE write;", CancellationToken.None).GetAwaiter().GetResult();
             }
 
             tx.Commit();
@@ -279,12 +279,6 @@ public sealed partial class SqliteCrawlStore
                 base.Dispose(disposing);
             }
         }
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction tx, string sql)
-    {
-        using var command = Command(connection, tx, sql);
-        command.ExecuteNonQuery();
     }
 
     private sealed class Write<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken) : IWrite
