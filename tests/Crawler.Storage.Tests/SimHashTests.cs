@@ -77,4 +77,68 @@ public sealed class SimHashTests
         var (story, corrected) = (Story("17.5"), Story("18.5"));
         Assert.InRange(SimHash.Distance(SimHash.Compute(story), SimHash.Compute(corrected)), 0, SimHash.MaxDistance);
     }
+
+    [Theory]
+    [InlineData("The harbour authority said the ferry would run again on Monday, weather permitting.")]
+    [InlineData("Le maire a déclaré que la bibliothèque resterait ouverte jusqu'à vingt et une heures. Ça coûte 4,5 % de plus.")]
+    [InlineData("新华社北京9月20日电，今年春天，县里的三所小学开始试行课后托管服务。")]
+    [InlineData("𠀀𠀁𠀂 港务局𪚥表示𠀃 and a few Latin words")]
+    [InlineData("서울시는 화요일 도서관 운영 시간을 연장한다고 밝혔다 ひらがなとカタカナ")]
+    [InlineData("one")]
+    [InlineData("港务")]
+    [InlineData("")]
+    public void The_fingerprint_is_the_majority_of_its_distinct_shingles_fnv_hashes(string text)
+    {
+        Assert.Equal(Reference(text), SimHash.Compute(text));
+    }
+
+    [Fact]
+    public void The_fingerprint_of_random_text_is_the_majority_of_its_distinct_shingles_fnv_hashes()
+    {
+        const string alphabet = "abcXYZ019 ,.-éüß港务局周二表示서울ひカ";
+        var rng = new Random(20261201);
+        for (var n = 0; n < 200; n++)
+        {
+            var chars = Enumerable.Range(0, rng.Next(0, 400)).Select(_ => alphabet[rng.Next(alphabet.Length)]).ToList();
+            if (rng.Next(4) == 0)
+            {
+                chars.InsertRange(rng.Next(chars.Count + 1), "𠀀𪚥");
+            }
+
+            var text = new string([.. chars]);
+            Assert.Equal(Reference(text), SimHash.Compute(text));
+        }
+    }
+
+    /// <summary>The definition, written out slowly: FNV-1a of each distinct shingle's UTF-8, finished, one vote per bit.</summary>
+    private static ulong Reference(string text)
+    {
+        var votes = new int[64];
+        foreach (var shingle in SimHash.Shingles(text).Distinct(StringComparer.Ordinal))
+        {
+            var h = 14695981039346656037UL;
+            foreach (var b in System.Text.Encoding.UTF8.GetBytes(shingle))
+            {
+                h = (h ^ b) * 1099511628211UL;
+            }
+
+            h ^= h >> 30;
+            h *= 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 27;
+            h *= 0x94D049BB133111EBUL;
+            h ^= h >> 31;
+            for (var bit = 0; bit < 64; bit++)
+            {
+                votes[bit] += ((h >> bit) & 1) == 1 ? 1 : -1;
+            }
+        }
+
+        var fingerprint = 0UL;
+        for (var bit = 0; bit < 64; bit++)
+        {
+            fingerprint |= votes[bit] > 0 ? 1UL << bit : 0;
+        }
+
+        return fingerprint;
+    }
 }
