@@ -116,7 +116,7 @@ public sealed partial class SqliteCrawlStore
         var failures = new Exception?[batch.Count];
         try
         {
-            var connection = WriterStatements.Connection ?? WriterStatements.Open(OpenAsync(CancellationToken.None).GetAwaiter().GetResult());
+            var connection = WriterStatements.Connection ?? OpenWriter();
             // IMMEDIATE: take the write lock up front, so writers of two processes queue on busy_timeout instead of
             // deadlocking on a read-to-write upgrade.
             using var tx = BeginAsync(connection, CancellationToken.None).GetAwaiter().GetResult();
@@ -151,6 +151,7 @@ public sealed partial class SqliteCrawlStore
             }
 
             tx.Commit();
+            _committed.Set();
         }
         catch (Exception ex)
         {
@@ -187,6 +188,13 @@ public sealed partial class SqliteCrawlStore
                 batch[i].Succeed();
             }
         }
+    }
+
+    private SqliteConnection OpenWriter()
+    {
+        var connection = WriterStatements.Open(OpenAsync(CancellationToken.None).GetAwaiter().GetResult());
+        ExecuteAsync(connection, null, $"PRAGMA wal_autocheckpoint={WriterAutoCheckpointPages};", CancellationToken.None).GetAwaiter().GetResult();
+        return connection;
     }
 
     /// <summary>

@@ -45,6 +45,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
         _writer = StartWriter();
+        StartCheckpointer();
     }
 
     public string DatabasePath { get; }
@@ -58,10 +59,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
         }
 
         _writes.CompleteAdding();
-        if (_writer.Join(TimeSpan.FromSeconds(10)))
+        var writerDone = _writer.Join(TimeSpan.FromSeconds(10));
+        if (writerDone)
         {
             _writes.Dispose();
         }
+
+        StopCheckpointer(writerDone);
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
