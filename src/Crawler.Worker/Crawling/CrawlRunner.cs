@@ -90,33 +90,67 @@ public sealed class CrawlRunner(
         using var inFlight = new CancellationTokenSource();
         using var graceTimer = stopping.Register(() => inFlight.CancelAfter(_frontier.ShutdownGrace));
         var running = new List<(Task Task, string Host)>();
+        // Claimed ahead: a claim is a store write that waits its turn behind the pages being saved, so a slot that frees
+        // starts its next page from here at once instead of waiting for a claim.
+        var ready = new List<FrontierLease>();
+        Task<IReadOnlyList<FrontierLease>>? claiming = null;
+        DateTimeOffset? lastClaimEmptyAt = null;
         string? stoppedBecause = null;
         var finished = false;
         var concurrency = fetchOptions.Value.MaxConcurrency;
         var perHost = fetchOptions.Value.PerHostConcurrency;
+        var target = concurrency + Math.Min(concurrency, _frontier.ClaimBatchSize);
         try
         {
             while (!stopping.IsCancellationRequested && stoppedBecause is null)
             {
-                running.RemoveAll(t => t.Task.IsCompleted);
-                var claimed = 0;
-                if (running.Count < concurrency)
+                if (running.RemoveAll(t => t.Task.IsCompleted) > 0)
                 {
-                    // a host with all its slots taken is passed over, so one slow host cannot fill every slot
-                    var busy = running.GroupBy(t => t.Host).Where(g => g.Count() >= perHost).Select(g => g.Key).ToList();
-                    var leases = await store.ClaimAsync(run.Id, Math.Min(concurrency - running.Count, _frontier.ClaimBatchSize), identity.Id, _frontier.LeaseDuration, clock.GetUtcNow(), busy, fetchOptions.Value.PerHostDelay, stopping);
-                    claimed = leases.Count;
-                    running.AddRange(leases.Select(lease => (ProcessAsync(source, lease, reason => stoppedBecause ??= reason, inFlight.Token), HostOf(lease))));
+                    // a finished page may have queued links
+                    lastClaimEmptyAt = null;
                 }
 
-                if (running.Count > 0)
+                if (claiming is { IsCompleted: true })
                 {
-                    if (claimed == 0 || running.Count >= concurrency)
+                    var claimed = await claiming;
+                    claiming = null;
+                    ready.AddRange(claimed);
+                    lastClaimEmptyAt = claimed.Count == 0 ? clock.GetUtcNow() : null;
+                }
+
+                await StartReadyAsync(source, running, ready, concurrency, perHost, reason => stoppedBecause ??= reason, inFlight.Token);
+                if (lastClaimEmptyAt is { } emptyAt && clock.GetUtcNow() - emptyAt >= PollInterval)
+                {
+                    // a retry may have fallen due
+                    lastClaimEmptyAt = null;
+                }
+
+                if (claiming is null && lastClaimEmptyAt is null && ready.Count < target)
+                {
+                    var byHost = InFlightByHost(running);
+                    // leases of a host whose slots are all taken do not count: they cannot start before one of its pages ends
+                    var startable = running.Count + ready.Count(l => byHost.GetValueOrDefault(HostOf(l)) < perHost);
+                    if (startable < target)
                     {
-                        // a finishing page may queue links; a retry may fall due: look again soon either way
-                        await Task.WhenAny(Task.WhenAny(running.Select(t => t.Task)), Task.Delay(PollInterval, clock, stopping));
+                        // A host holds at most its slots' worth of leases beyond those in flight: one slow host cannot fill
+                        // every slot, nor every lease claimed ahead.
+                        var busy = running.Select(t => t.Host).Concat(ready.Select(HostOf))
+                            .GroupBy(h => h).Where(g => g.Count() >= 2 * perHost).Select(g => g.Key).ToList();
+                        claiming = store.ClaimAsync(run.Id, Math.Min(target - startable, _frontier.ClaimBatchSize), identity.Id,
+                            _frontier.LeaseDuration, clock.GetUtcNow(), busy, fetchOptions.Value.PerHostDelay, stopping);
+                    }
+                }
+
+                if (running.Count > 0 || ready.Count > 0 || claiming is not null)
+                {
+                    var waits = running.Select(t => t.Task).ToList();
+                    if (claiming is not null)
+                    {
+                        waits.Add(claiming);
                     }
 
+                    // a page or the claim finishing, or a retry falling due
+                    await Task.WhenAny(waits.Count > 0 ? Task.WhenAny(waits) : Task.CompletedTask, Task.Delay(PollInterval, clock, stopping));
                     continue;
                 }
 
@@ -127,6 +161,7 @@ public sealed class CrawlRunner(
                     break;
                 }
 
+                lastClaimEmptyAt = null;
                 var wait = nextDue.Value - clock.GetUtcNow();
                 if (wait > TimeSpan.Zero && (await store.GetRunTallyAsync(run.Id, stopping)).Leased > 0)
                 {
@@ -165,6 +200,7 @@ public sealed class CrawlRunner(
             logger.LogInformation("Stopping run {RunId}: letting {InFlight} page(s) in flight finish", run.Id, running.Count(t => !t.Task.IsCompleted));
         }
 
+        await HandBackAsync(ready, claiming, reason => stoppedBecause ??= reason);
         await Task.WhenAll(running.Select(t => t.Task));
         RunTally tally;
         try
@@ -189,6 +225,78 @@ public sealed class CrawlRunner(
             "Run {RunId} of {Source} {State} in {Elapsed:0.0} s: {Snapshots} new snapshots, {Unchanged} unchanged, {Duplicates} duplicates, {DeadLettered} dead-lettered, {Pending} still queued; {Stages}",
             run.Id, source.Name, finished ? "finished" : "stopped", watch.Elapsed.TotalSeconds, tally.Snapshots, tally.Unchanged, tally.Duplicates, tally.DeadLettered, tally.Pending + tally.Leased, processor.Timings.ToString());
         return report;
+    }
+
+    /// <summary>
+    /// Starts leases claimed ahead, in claim order, while slots are free and their host has one. A lease that waited
+    /// so long that half its time is gone goes back to the queue instead: another worker may take it over soon.
+    /// </summary>
+    private async Task StartReadyAsync(
+        CrawlSource source, List<(Task Task, string Host)> running, List<FrontierLease> ready, int concurrency, int perHost, Action<string> stopRun, CancellationToken cancellationToken)
+    {
+        var byHost = InFlightByHost(running);
+        for (var i = 0; i < ready.Count && running.Count < concurrency; i++)
+        {
+            var lease = ready[i];
+            var host = HostOf(lease);
+            if (byHost.GetValueOrDefault(host) >= perHost)
+            {
+                continue;
+            }
+
+            ready.RemoveAt(i--);
+            if (lease.LeaseUntil - clock.GetUtcNow() < _frontier.LeaseDuration / 2)
+            {
+                await store.ReleaseAsync(lease, CancellationToken.None);
+                continue;
+            }
+
+            running.Add((ProcessAsync(source, lease, stopRun, cancellationToken), host));
+            byHost[host] = byHost.GetValueOrDefault(host) + 1;
+        }
+    }
+
+    private static Dictionary<string, int> InFlightByHost(List<(Task Task, string Host)> running)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (_, host) in running)
+        {
+            counts[host] = counts.GetValueOrDefault(host) + 1;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Leases claimed ahead and never started go back to the queue, for the next start or another worker.</summary>
+    private async Task HandBackAsync(List<FrontierLease> ready, Task<IReadOnlyList<FrontierLease>>? claiming, Action<string> stopRun)
+    {
+        try
+        {
+            if (claiming is not null)
+            {
+                try
+                {
+                    ready.AddRange(await claiming);
+                }
+                catch (Exception ex) when (ex is not StoreUnavailableException)
+                {
+                    // cancelled by the stop before the store ran it, or failed: it leased nothing
+                    logger.LogDebug(ex, "The claim in flight at the end of the run leased nothing");
+                }
+            }
+
+            foreach (var lease in ready)
+            {
+                await store.ReleaseAsync(lease, CancellationToken.None);
+            }
+        }
+        catch (StoreUnavailableException ex)
+        {
+            // the leases expire on their own (or are handed back by the next start on this host)
+            stopRun(ex.Message);
+        }
+
+        ready.Clear();
     }
 
     private static string HostOf(FrontierLease lease) => new Uri(lease.Url).Authority.ToLowerInvariant();
