@@ -59,17 +59,23 @@ public sealed partial class SqliteCrawlStore
                     checkpoint.ExecuteNonQuery();
                     failing = false;
                 }
-                catch (Exception ex) when (ex is SqliteException or StoreUnavailableException)
+                catch (Exception ex)
                 {
-                    // the writer's own checkpoints past WriterAutoCheckpointPages take over; said once, not every 250 ms
+                    // Any exception: one escaping this thread would end the process, and none of a checkpoint's is worth
+                    // that. The writer's own checkpoints past WriterAutoCheckpointPages take over; said once, not every 250 ms.
                     if (!failing)
                     {
                         _logger.LogWarning(ex, "Checkpointing the SQLite WAL of {Path} failed; will try again after the next commit", DatabasePath);
                     }
 
                     failing = true;
-                    connection?.Dispose();
-                    connection = null;
+                    if (connection is not null)
+                    {
+                        // not back into the pool: the next open gets a fresh handle
+                        SqliteConnection.ClearPool(connection);
+                        connection.Dispose();
+                        connection = null;
+                    }
                 }
 
                 if (_stopCheckpoints.WaitOne(CheckpointInterval))

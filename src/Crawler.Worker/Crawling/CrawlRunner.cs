@@ -91,7 +91,9 @@ public sealed class CrawlRunner(
         using var graceTimer = stopping.Register(() => inFlight.CancelAfter(_frontier.ShutdownGrace));
         var running = new List<(Task Task, string Host)>();
         // Claimed ahead: a claim is a store write that waits its turn behind the pages being saved, so a slot that frees
-        // starts its next page from here at once instead of waiting for a claim.
+        // starts its next page from here at once instead of waiting for a claim. Not with a per-host delay: workers
+        // sharing PostgreSQL space a host's requests when they claim them, and a lease started later than it was
+        // claimed could bunch with another worker's; with one request per host per delay, a claim's wait costs nothing.
         var ready = new List<FrontierLease>();
         Task<IReadOnlyList<FrontierLease>>? claiming = null;
         DateTimeOffset? lastClaimEmptyAt = null;
@@ -99,7 +101,9 @@ public sealed class CrawlRunner(
         var finished = false;
         var concurrency = fetchOptions.Value.MaxConcurrency;
         var perHost = fetchOptions.Value.PerHostConcurrency;
-        var target = concurrency + Math.Min(concurrency, _frontier.ClaimBatchSize);
+        var polite = fetchOptions.Value.PerHostDelay > TimeSpan.Zero;
+        var target = concurrency + (polite ? 0 : Math.Min(concurrency, _frontier.ClaimBatchSize));
+        var leasesPerHost = polite ? perHost : 2 * perHost;
         try
         {
             while (!stopping.IsCancellationRequested && stoppedBecause is null)
@@ -125,17 +129,19 @@ public sealed class CrawlRunner(
                     lastClaimEmptyAt = null;
                 }
 
-                if (claiming is null && lastClaimEmptyAt is null && ready.Count < target)
+                // A claim can bring many leases of one host; they wait for its slots. Bounded, so a claim batch of one
+                // slow host cannot pile up, and never left to expire while waiting (see StartReadyAsync).
+                if (claiming is null && lastClaimEmptyAt is null && ready.Count < 2 * target)
                 {
                     var byHost = InFlightByHost(running);
                     // leases of a host whose slots are all taken do not count: they cannot start before one of its pages ends
                     var startable = running.Count + ready.Count(l => byHost.GetValueOrDefault(HostOf(l)) < perHost);
                     if (startable < target)
                     {
-                        // A host holds at most its slots' worth of leases beyond those in flight: one slow host cannot fill
-                        // every slot, nor every lease claimed ahead.
+                        // A host past its share of leases is passed over: one slow host cannot fill every slot, nor every
+                        // lease claimed ahead.
                         var busy = running.Select(t => t.Host).Concat(ready.Select(HostOf))
-                            .GroupBy(h => h).Where(g => g.Count() >= 2 * perHost).Select(g => g.Key).ToList();
+                            .GroupBy(h => h).Where(g => g.Count() >= leasesPerHost).Select(g => g.Key).ToList();
                         claiming = store.ClaimAsync(run.Id, Math.Min(target - startable, _frontier.ClaimBatchSize), identity.Id,
                             _frontier.LeaseDuration, clock.GetUtcNow(), busy, fetchOptions.Value.PerHostDelay, stopping);
                     }
@@ -228,29 +234,31 @@ public sealed class CrawlRunner(
     }
 
     /// <summary>
-    /// Starts leases claimed ahead, in claim order, while slots are free and their host has one. A lease that waited
-    /// so long that half its time is gone goes back to the queue instead: another worker may take it over soon.
+    /// Starts leases claimed ahead, in claim order, while slots are free and their host has one. A lease that has
+    /// waited half its time goes back to the queue, whether or not a slot is free: a lease must never run out while
+    /// it waits here, or a claim (this worker's included) could take the page again while it is still held.
     /// </summary>
     private async Task StartReadyAsync(
         CrawlSource source, List<(Task Task, string Host)> running, List<FrontierLease> ready, int concurrency, int perHost, Action<string> stopRun, CancellationToken cancellationToken)
     {
         var byHost = InFlightByHost(running);
-        for (var i = 0; i < ready.Count && running.Count < concurrency; i++)
+        for (var i = 0; i < ready.Count; i++)
         {
             var lease = ready[i];
+            if (lease.LeaseUntil - clock.GetUtcNow() < _frontier.LeaseDuration / 2)
+            {
+                ready.RemoveAt(i--);
+                await store.ReleaseAsync(lease, CancellationToken.None);
+                continue;
+            }
+
             var host = HostOf(lease);
-            if (byHost.GetValueOrDefault(host) >= perHost)
+            if (running.Count >= concurrency || byHost.GetValueOrDefault(host) >= perHost)
             {
                 continue;
             }
 
             ready.RemoveAt(i--);
-            if (lease.LeaseUntil - clock.GetUtcNow() < _frontier.LeaseDuration / 2)
-            {
-                await store.ReleaseAsync(lease, CancellationToken.None);
-                continue;
-            }
-
             running.Add((ProcessAsync(source, lease, stopRun, cancellationToken), host));
             byHost[host] = byHost.GetValueOrDefault(host) + 1;
         }

@@ -159,5 +159,30 @@ public sealed class CrawlRunnerTests
         }
     }
 
+    [Fact]
+    public async Task Leases_claimed_ahead_that_wait_half_their_time_go_back_and_no_page_is_fetched_twice()
+    {
+        // one slot for the host, four claimed at a time: leases wait behind 1 s pages, and past 2 s (half of the 4 s
+        // lease) they go back to the queue instead of running out while held; a started page has 2 s to spare
+        await using var site = await NewsSite.StartAsync(new NewsSiteOptions { Articles = 1, SlowArticles = 6, SlowDelay = TimeSpan.FromSeconds(1) });
+        using var worker = await TestWorker.StartAsync(site, s =>
+        {
+            s["Crawler:Sources:0:Seeds:1"] = new Uri(site.BaseUrl, "news/list/2").AbsoluteUri;
+            s["Crawler:Sources:0:Include"] = "/news/slow/";
+            s["Crawler:Fetch:MaxConcurrency"] = "2";
+            s["Crawler:Fetch:PerHostConcurrency"] = "1";
+            s["Crawler:Frontier:LeaseDuration"] = "00:00:04";
+        });
+
+        var report = await worker.CrawlAsync();
+
+        Assert.True(report.Finished);
+        Assert.Equal(6, report.Tally.Snapshots);
+        for (var i = 1; i <= 6; i++)
+        {
+            Assert.Equal(1, site.RequestsTo($"/news/slow/{i}.html"));
+        }
+    }
+
     private sealed record RunReportSnapshot(long RunId, bool Finished, int Snapshots, int Leased);
 }
