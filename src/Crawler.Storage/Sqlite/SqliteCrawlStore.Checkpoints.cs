@@ -13,10 +13,13 @@ namespace Crawler.Storage.Sqlite;
 public sealed partial class SqliteCrawlStore
 {
     /// <summary>
-    /// The writer checkpoints by itself only when the WAL passes this many pages (64 MiB of 4 KiB pages): the safety
-    /// net for a checkpointer that cannot keep up or keeps failing, so the WAL never grows without bound.
+    /// The writer checkpoints by itself when the WAL passes this many pages (16 MiB of 4 KiB pages). Most of the WAL is
+    /// copied by then, so the writer's checkpoint is short; and only a checkpoint that copies everything lets the next
+    /// write start the WAL over, which the checkpointer's alone rarely do while writes keep coming. Every page read
+    /// looks the page up in the WAL's index, one hash table per 4,096 pages, so a short WAL keeps reads cheap (at 64 MiB
+    /// a 100,000-page crawl was no faster: 318 against 293 pages/s, within this machine's noise) and the file small.
     /// </summary>
-    private const int WriterAutoCheckpointPages = 16384;
+    private const int WriterAutoCheckpointPages = 4096;
 
     /// <summary>Each checkpoint costs two fsyncs; more often than this buys nothing but I/O.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
