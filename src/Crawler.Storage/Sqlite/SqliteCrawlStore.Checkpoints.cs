@@ -57,9 +57,7 @@ public sealed partial class SqliteCrawlStore
                 try
                 {
                     connection ??= OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
-                    using var checkpoint = connection.CreateCommand();
-                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    checkpoint.ExecuteNonQuery();
+                    ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(PASSIVE);", CancellationToken.None).GetAwaiter().GetResult();
                     failing = false;
                 }
                 catch (Exception ex)

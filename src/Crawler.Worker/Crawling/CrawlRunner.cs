@@ -94,7 +94,7 @@ public sealed class CrawlRunner(
         // starts its next page from here at once instead of waiting for a claim. Not with a per-host delay: workers
         // sharing PostgreSQL space a host's requests when they claim them, and a lease started later than it was
         // claimed could bunch with another worker's; with one request per host per delay, a claim's wait costs nothing.
-        var ready = new List<FrontierLease>();
+        var ready = new List<(FrontierLease Lease, string Host)>();
         Task<IReadOnlyList<FrontierLease>>? claiming = null;
         DateTimeOffset? lastClaimEmptyAt = null;
         string? stoppedBecause = null;
@@ -118,7 +118,7 @@ public sealed class CrawlRunner(
                 {
                     var claimed = await claiming;
                     claiming = null;
-                    ready.AddRange(claimed);
+                    ready.AddRange(claimed.Select(lease => (lease, HostOf(lease))));
                     lastClaimEmptyAt = claimed.Count == 0 ? clock.GetUtcNow() : null;
                 }
 
@@ -135,12 +135,12 @@ public sealed class CrawlRunner(
                 {
                     var byHost = InFlightByHost(running);
                     // leases of a host whose slots are all taken do not count: they cannot start before one of its pages ends
-                    var startable = running.Count + ready.Count(l => byHost.GetValueOrDefault(HostOf(l)) < perHost);
+                    var startable = running.Count + ready.Count(r => byHost.GetValueOrDefault(r.Host) < perHost);
                     if (startable < target)
                     {
                         // A host past its share of leases is passed over: one slow host cannot fill every slot, nor every
                         // lease claimed ahead.
-                        var busy = running.Select(t => t.Host).Concat(ready.Select(HostOf))
+                        var busy = running.Select(t => t.Host).Concat(ready.Select(r => r.Host))
                             .GroupBy(h => h).Where(g => g.Count() >= leasesPerHost).Select(g => g.Key).ToList();
                         claiming = store.ClaimAsync(run.Id, Math.Min(target - startable, _frontier.ClaimBatchSize), identity.Id,
                             _frontier.LeaseDuration, clock.GetUtcNow(), busy, fetchOptions.Value.PerHostDelay, stopping);
@@ -156,7 +156,8 @@ public sealed class CrawlRunner(
                     }
 
                     // a page or the claim finishing, or a retry falling due
-                    await Task.WhenAny(waits.Count > 0 ? Task.WhenAny(waits) : Task.CompletedTask, Task.Delay(PollInterval, clock, stopping));
+                    var poll = Task.Delay(PollInterval, clock, stopping);
+                    await (waits.Count > 0 ? Task.WhenAny(Task.WhenAny(waits), poll) : poll);
                     continue;
                 }
 
@@ -239,12 +240,12 @@ public sealed class CrawlRunner(
     /// it waits here, or a claim (this worker's included) could take the page again while it is still held.
     /// </summary>
     private async Task StartReadyAsync(
-        CrawlSource source, List<(Task Task, string Host)> running, List<FrontierLease> ready, int concurrency, int perHost, Action<string> stopRun, CancellationToken cancellationToken)
+        CrawlSource source, List<(Task Task, string Host)> running, List<(FrontierLease Lease, string Host)> ready, int concurrency, int perHost, Action<string> stopRun, CancellationToken cancellationToken)
     {
         var byHost = InFlightByHost(running);
         for (var i = 0; i < ready.Count; i++)
         {
-            var lease = ready[i];
+            var (lease, host) = ready[i];
             if (lease.LeaseUntil - clock.GetUtcNow() < _frontier.LeaseDuration / 2)
             {
                 ready.RemoveAt(i--);
@@ -252,7 +253,6 @@ public sealed class CrawlRunner(
                 continue;
             }
 
-            var host = HostOf(lease);
             if (running.Count >= concurrency || byHost.GetValueOrDefault(host) >= perHost)
             {
                 continue;
@@ -276,15 +276,17 @@ public sealed class CrawlRunner(
     }
 
     /// <summary>Leases claimed ahead and never started go back to the queue, for the next start or another worker.</summary>
-    private async Task HandBackAsync(List<FrontierLease> ready, Task<IReadOnlyList<FrontierLease>>? claiming, Action<string> stopRun)
+    private async Task HandBackAsync(List<(FrontierLease Lease, string Host)> ready, Task<IReadOnlyList<FrontierLease>>? claiming, Action<string> stopRun)
     {
+        var leases = ready.Select(r => r.Lease).ToList();
+        ready.Clear();
         try
         {
             if (claiming is not null)
             {
                 try
                 {
-                    ready.AddRange(await claiming);
+                    leases.AddRange(await claiming);
                 }
                 catch (Exception ex) when (ex is not StoreUnavailableException)
                 {
@@ -293,7 +295,7 @@ public sealed class CrawlRunner(
                 }
             }
 
-            foreach (var lease in ready)
+            foreach (var lease in leases)
             {
                 await store.ReleaseAsync(lease, CancellationToken.None);
             }
@@ -303,8 +305,6 @@ public sealed class CrawlRunner(
             // the leases expire on their own (or are handed back by the next start on this host)
             stopRun(ex.Message);
         }
-
-        ready.Clear();
     }
 
     private static string HostOf(FrontierLease lease) => new Uri(lease.Url).Authority.ToLowerInvariant();
