@@ -40,7 +40,8 @@ mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf"
 BASE="http://127.0.0.1:$PORT"
 
-dotnet publish src/Crawler.Worker -c Release -o "$WORK/crawler" -v quiet -nologo >/dev/null
+# published for this machine's runtime, as an operator would install it: precompiled (ReadyToRun), see the csproj
+dotnet publish src/Crawler.Worker -c Release -r linux-x64 --self-contained false -o "$WORK/crawler" -v quiet -nologo >/dev/null
 cat > "$WORK/crawler.json" <<JSON
 {
   "Serilog": { "MinimumLevel": { "Default": "Warning" } },
