@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Crawler.Storage.Snapshots;
@@ -10,15 +12,46 @@ namespace Crawler.Worker.Normalization;
 /// </summary>
 public static class ContentHasher
 {
+    /// <summary>
+    /// The hash of the UTF-8 of <c>title \n (kind \t text \n)*</c>, fed piece by piece: the whole text was built as a
+    /// string and then as bytes, two copies of every article, only to be hashed.
+    /// </summary>
     public static string Hash(string title, IEnumerable<SnapshotBlock> blocks)
     {
-        var text = new StringBuilder(title.Length + 4096);
-        text.Append(title).Append('\n');
-        foreach (var block in blocks)
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            text.Append((int)block.Kind).Append('\t').Append(block.Text).Append('\n');
+            Append(sha, ref buffer, title);
+            Append(sha, ref buffer, "\n");
+            foreach (var block in blocks)
+            {
+                Append(sha, ref buffer, ((int)block.Kind).ToString(CultureInfo.InvariantCulture));
+                Append(sha, ref buffer, "\t");
+                Append(sha, ref buffer, block.Text);
+                Append(sha, ref buffer, "\n");
+            }
+
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Encoding the pieces one by one gives the bytes of the joined text: the pieces that may end in half a surrogate
+    // pair (title, block text) are always followed by a newline, so no pair is split between two pieces.
+    private static void Append(IncrementalHash sha, ref byte[] buffer, string piece)
+    {
+        var needed = Encoding.UTF8.GetMaxByteCount(piece.Length);
+        if (needed > buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = ArrayPool<byte>.Shared.Rent(needed);
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        var written = Encoding.UTF8.GetBytes(piece, buffer);
+        sha.AppendData(buffer, 0, written);
     }
 }
