@@ -86,6 +86,7 @@ public sealed class SimHashTests
     [InlineData("서울시는 화요일 도서관 운영 시간을 연장한다고 밝혔다 ひらがなとカタカナ")]
     [InlineData("one")]
     [InlineData("港务")]
+    [InlineData("ＦＵＬＬ－ＷＩＤＴＨ　ｌｅｔｔｅｒｓ and the ﬁnance ligature")]
     [InlineData("")]
     public void The_fingerprint_is_the_majority_of_its_distinct_shingles_fnv_hashes(string text)
     {
@@ -108,6 +109,15 @@ public sealed class SimHashTests
             var text = new string([.. chars]);
             Assert.Equal(Reference(text), SimHash.Compute(text));
         }
+    }
+
+    [Fact]
+    public void A_fingerprint_of_part_of_a_buffer_reads_that_part_alone()
+    {
+        const string text = "The harbour authority said 港务局周二表示 the ferry would run again";
+        var buffer = ("Ignored before " + text + " ignored after").AsSpan();
+
+        Assert.Equal(SimHash.Compute(text), SimHash.Compute(buffer.Slice("Ignored before ".Length, text.Length)));
     }
 
     /// <summary>The definition, written out slowly: FNV-1a of each distinct shingle's UTF-8, finished, one vote per bit.</summary>

@@ -32,18 +32,30 @@ public static class SimHash
     public static ulong Compute(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var lowered = Lower(text);
-        // Scratch space from the pool: a long article's token and hash arrays would otherwise land on the large
-        // object heap, and a crawl computing thousands of them per minute would spend its time in gen-2 collections.
-        var hashes = ArrayPool<ulong>.Shared.Rent(2 * lowered.Length + 1);
+        return Compute(text.AsSpan());
+    }
+
+    /// <inheritdoc cref="Compute(string)"/>
+    public static ulong Compute(ReadOnlySpan<char> text) =>
+        // compatibility forms (full-width letters, ligatures) are rare: only then is a normalized copy made
+        text.IsNormalized(NormalizationForm.FormKC) ? ComputeNormalized(text) : ComputeNormalized(text.ToString().Normalize(NormalizationForm.FormKC));
+
+    private static ulong ComputeNormalized(ReadOnlySpan<char> text)
+    {
+        // Scratch space from the pool, the lowered text too: a long article's copies and token and hash arrays would
+        // otherwise be most of the garbage a crawl makes, and land on the large object heap.
+        var lowered = ArrayPool<char>.Shared.Rent(text.Length + 1);
+        var hashes = ArrayPool<ulong>.Shared.Rent(2 * text.Length + 1);
         try
         {
-            var count = Ascii.IsValid(lowered) ? AsciiWordHashes(lowered, hashes) : UnicodeHashes(lowered, hashes);
+            var span = lowered.AsSpan(0, text.ToLowerInvariant(lowered));
+            var count = Ascii.IsValid(span) ? AsciiWordHashes(span, hashes) : UnicodeHashes(span, hashes);
             return Fingerprint(hashes.AsSpan(0, count));
         }
         finally
         {
             ArrayPool<ulong>.Shared.Return(hashes);
+            ArrayPool<char>.Shared.Return(lowered);
         }
     }
 
@@ -51,7 +63,7 @@ public static class SimHash
     /// Words and word pairs of ASCII text in one pass, most sites' text: a word's hash and its pair's (continued
     /// from the previous word's state) are two independent chains in the same loop, so the CPU runs them side by side.
     /// </summary>
-    private static int AsciiWordHashes(string lowered, ulong[] hashes)
+    private static int AsciiWordHashes(ReadOnlySpan<char> lowered, ulong[] hashes)
     {
         var count = 0;
         var previous = 0UL;
@@ -88,7 +100,7 @@ public static class SimHash
         }
     }
 
-    private static int UnicodeHashes(string lowered, ulong[] hashes)
+    private static int UnicodeHashes(ReadOnlySpan<char> lowered, ulong[] hashes)
     {
         var words = ArrayPool<Token>.Shared.Rent(lowered.Length + 1);
         var cjk = ArrayPool<Token>.Shared.Rent(lowered.Length + 1);
@@ -130,7 +142,7 @@ public static class SimHash
                 var previous = 0UL;
                 for (var i = 0; i < wordCount; i++)
                 {
-                    var word = lowered.AsSpan(words[i].Start, words[i].Length);
+                    var word = lowered.Slice(words[i].Start, words[i].Length);
                     var state = Fnv(FnvOffset, word);
                     hashes[count++] = Finish(state);
                     if (i > 0)
@@ -323,7 +335,7 @@ public static class SimHash
     /// Words (runs of letters and digits) and CJK characters, as ranges of the lowered text, into buffers at least
     /// one longer than the text.
     /// </summary>
-    private static (int Words, int Cjk) Tokenize(string lowered, Token[] words, Token[] cjk)
+    private static (int Words, int Cjk) Tokenize(ReadOnlySpan<char> lowered, Token[] words, Token[] cjk)
     {
         var wordCount = 0;
         var cjkCount = 0;
@@ -348,7 +360,7 @@ public static class SimHash
                 continue;
             }
 
-            Rune.DecodeFromUtf16(lowered.AsSpan(i), out var rune, out var used);
+            Rune.DecodeFromUtf16(lowered[i..], out var rune, out var used);
             if (IsCjk(rune))
             {
                 Flush(i);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Crawler.Extraction;
 using Crawler.Storage.Dedupe;
 using Crawler.Storage.Snapshots;
@@ -38,8 +39,32 @@ public sealed class SnapshotBuilder(IOptions<SnapshotOptions> options, TimeProvi
             TakedownNotice = _options.TakedownNotice,
             GeneratedAt = clock.GetUtcNow(),
             ContentHash = ContentHasher.Hash(title, blocks),
-            SimHash = SimHash.Compute(string.Join('\n', blocks.Select(b => b.Text).Prepend(title))),
+            SimHash = Fingerprint(title, blocks),
         };
+    }
+
+    /// <summary>The SimHash of the title and blocks joined by newlines, joined in a pooled buffer rather than a string.</summary>
+    private static ulong Fingerprint(string title, List<SnapshotBlock> blocks)
+    {
+        var length = title.Length + blocks.Sum(b => b.Text.Length + 1);
+        var joined = ArrayPool<char>.Shared.Rent(length);
+        try
+        {
+            title.CopyTo(joined);
+            var at = title.Length;
+            foreach (var block in blocks)
+            {
+                joined[at++] = '\n';
+                block.Text.CopyTo(joined.AsSpan(at));
+                at += block.Text.Length;
+            }
+
+            return SimHash.Compute(joined.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(joined);
+        }
     }
 
     private static SnapshotBlockKind Map(BlockKind kind) => kind switch
