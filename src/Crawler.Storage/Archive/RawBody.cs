@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 
 namespace Crawler.Storage.Archive;
@@ -11,17 +12,31 @@ public static class RawBody
     public const string Brotli = "br";
     public const string Gzip = "gzip";
 
+    /// <summary>Brotli quality 1 with its default window, what <c>CompressionLevel.Fastest</c> gives a stream.</summary>
+    private const int Quality = 1;
+    private const int Window = 22;
+
     public static byte[] Compress(byte[] body)
     {
-        using var output = new MemoryStream(body.Length / 4 + 64);
+        ArgumentNullException.ThrowIfNull(body);
         // Fastest (quality 1), measured on the 35 real pages of zh-extraction-dev: 3.2x smaller at 0.26 ms a page,
         // where Optimal (quality 4) gets 3.6x at 0.61 ms; compressing every fetched page is on the crawl's hot path.
-        using (var brotli = new BrotliStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        // In one call, into a pooled buffer of the worst-case size: a stream grew its buffer two or three times and
+        // copied it once more at the end, a third of the bytes a crawl allocated in arrays.
+        var buffer = ArrayPool<byte>.Shared.Rent(BrotliEncoder.GetMaxCompressedLength(body.Length));
+        try
         {
-            brotli.Write(body);
-        }
+            if (!BrotliEncoder.TryCompress(body, buffer, out var written, Quality, Window))
+            {
+                throw new InvalidOperationException($"Brotli could not compress a {body.Length}-byte body into its worst-case size.");
+            }
 
-        return output.ToArray();
+            return buffer.AsSpan(0, written).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static byte[] Decompress(string encoding, byte[] stored)
