@@ -41,7 +41,7 @@ nginx -c "$WORK/nginx.conf"
 BASE="http://127.0.0.1:$PORT"
 
 # published for this machine's runtime, as an operator would install it: precompiled (ReadyToRun), see the csproj
-dotnet publish src/Crawler.Worker -c Release -r linux-x64 --self-contained false -o "$WORK/crawler" -v quiet -nologo >/dev/null
+dotnet publish src/Crawler.Worker -c Release --use-current-runtime --self-contained false -o "$WORK/crawler" -v quiet -nologo >/dev/null
 cat > "$WORK/crawler.json" <<JSON
 {
   "Serilog": { "MinimumLevel": { "Default": "Warning" } },

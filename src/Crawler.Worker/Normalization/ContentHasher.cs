@@ -47,8 +47,10 @@ public static class ContentHasher
         var needed = Encoding.UTF8.GetMaxByteCount(piece.Length);
         if (needed > buffer.Length)
         {
+            // the bigger one first: were the rent to fail, the finally block must not return the old buffer twice
+            var bigger = ArrayPool<byte>.Shared.Rent(needed);
             ArrayPool<byte>.Shared.Return(buffer);
-            buffer = ArrayPool<byte>.Shared.Rent(needed);
+            buffer = bigger;
         }
 
         var written = Encoding.UTF8.GetBytes(piece, buffer);
