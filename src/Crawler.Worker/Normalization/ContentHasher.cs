@@ -23,13 +23,15 @@ public static class ContentHasher
         try
         {
             Append(sha, ref buffer, title);
-            Append(sha, ref buffer, "\n");
+            sha.AppendData("\n"u8);
             foreach (var block in blocks)
             {
-                Append(sha, ref buffer, ((int)block.Kind).ToString(CultureInfo.InvariantCulture));
-                Append(sha, ref buffer, "\t");
+                // the kind's digits straight into the buffer, which always has room for an int's
+                ((int)block.Kind).TryFormat(buffer, out var digits, provider: CultureInfo.InvariantCulture);
+                sha.AppendData(buffer, 0, digits);
+                sha.AppendData("\t"u8);
                 Append(sha, ref buffer, block.Text);
-                Append(sha, ref buffer, "\n");
+                sha.AppendData("\n"u8);
             }
 
             return Convert.ToHexStringLower(sha.GetHashAndReset());
