@@ -16,6 +16,6 @@ public sealed class StorageOptions
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
     /// <summary>How long the service waits at start for a store that is not reachable yet (a database still starting).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -159,6 +159,17 @@ public sealed partial class WorkerProcessTests
         var lines = await File.ReadAllLinesAsync(jsonl);
         Assert.Equal(4, lines.Length);
         Assert.All(lines, l => Assert.StartsWith("Harbour authority", System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("title").GetString(), StringComparison.Ordinal));
+        // the documented record, field for field: generated serialization must keep the names and their order
+        var first = System.Text.Json.JsonDocument.Parse(lines[0]).RootElement;
+        Assert.Equal(
+            ["id", "version", "source", "canonicalUrl", "originalUrl", "finalUrl", "title", "publishedAt", "publishedText", "publisher", "category",
+             "author", "language", "body", "blocks", "captions", "keywords", "links", "generatedAt", "contentHash", "simhash"],
+            first.EnumerateObject().Select(p => p.Name));
+        var block = first.GetProperty("blocks")[0];
+        Assert.Equal(["kind", "text"], block.EnumerateObject().Select(p => p.Name));
+        Assert.Contains(block.GetProperty("kind").GetString(), Enum.GetNames<Crawler.Storage.Snapshots.SnapshotBlockKind>());
+        Assert.Equal(first.GetProperty("body").GetString(), string.Join("\n", first.GetProperty("blocks").EnumerateArray().Select(b => b.GetProperty("text").GetString())));
+        Assert.Matches("^[0-9a-f]{16}$", first.GetProperty("simhash").GetString());
     }
 
     private static string? Str(System.Text.Json.JsonElement record, string name) => record.GetProperty(name).GetString();

@@ -165,6 +165,8 @@ public sealed partial class WorkerProcessTests : IAsyncLifetime
         Assert.True(exit == 0, stderr);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, lines.Count);
+        Assert.All(lines, l => Assert.Equal(
+            ["path", "title", "publishTime", "source", "category", "author", "body", "keywords", "captions"], l.EnumerateObject().Select(p => p.Name)));
         var gbk = lines.Single(l => l.GetProperty("path").GetString()!.EndsWith("gbk.html", StringComparison.Ordinal));
         Assert.Equal("港口货物吞吐量创新高 第2季度", gbk.GetProperty("title").GetString());
         Assert.Equal("李明", gbk.GetProperty("author").GetString());

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crawler.Storage.Archive;
 using Crawler.Storage.Dedupe;
@@ -21,11 +20,6 @@ namespace Crawler.Storage.Postgres;
 /// </summary>
 public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _conflictRetries;
     private readonly ILogger<PostgresCrawlStore> _logger;
@@ -514,7 +508,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             """,
             r => new RawCapture(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                (JsonSerializer.Deserialize<List<string[]>>(r.GetString(3), Json) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                (JsonSerializer.Deserialize(r.GetString(3), StoreJson.Columns.ListStringArray) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
                 RawBody.Decompress(r.GetString(4), r.GetFieldValue<byte[]>(5)), r.GetFieldValue<DateTimeOffset>(6)),
             cancellationToken, ("id", snapshotId)) is [var capture, ..] ? capture : null;
 
@@ -694,10 +688,10 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             insert.Parameters[text].NpgsqlDbType = NpgsqlDbType.Text;
         }
 
-        insert.Parameters.Add(new NpgsqlParameter("blocks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Blocks, Json) });
-        insert.Parameters.Add(new NpgsqlParameter("captions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.ImageCaptions, Json) });
-        insert.Parameters.Add(new NpgsqlParameter("keywords", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Keywords, Json) });
-        insert.Parameters.Add(new NpgsqlParameter("links", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Links, Json) });
+        insert.Parameters.Add(new NpgsqlParameter("blocks", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Blocks, StoreJson.Columns.IReadOnlyListSnapshotBlock) });
+        insert.Parameters.Add(new NpgsqlParameter("captions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.ImageCaptions, StoreJson.Columns.IReadOnlyListString) });
+        insert.Parameters.Add(new NpgsqlParameter("keywords", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Keywords, StoreJson.Columns.IReadOnlyListString) });
+        insert.Parameters.Add(new NpgsqlParameter("links", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(s.Links, StoreJson.Columns.IReadOnlyListString) });
         var id = (long)(await insert.ExecuteScalarAsync(ct))!;
 
         // A revert to an earlier version of the same URL already owns its content row; a plain insert from two
@@ -720,7 +714,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
                 VALUES (@id, @url, @at, @status, @reason, @headers, @encoding, @length, @body);
                 """, ct, ("id", id), ("url", raw.TargetUrl), ("at", Utc(raw.FetchedAt)), ("status", raw.StatusCode), ("reason", raw.ReasonPhrase),
-                Typed("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json)),
+                Typed("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(StoreJson.Headers(raw.Headers), StoreJson.Columns.StringArrayArray)),
                 ("encoding", RawBody.Brotli), ("length", raw.Body.Length), ("body", RawBody.Compress(raw.Body)));
         }
 
@@ -762,10 +756,10 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 Category = Text(10),
                 Author = Text(11),
                 Language = Text(12),
-                Blocks = JsonSerializer.Deserialize<List<SnapshotBlock>>(r.GetString(13), Json) ?? [],
-                ImageCaptions = JsonSerializer.Deserialize<List<string>>(r.GetString(14), Json) ?? [],
-                Keywords = JsonSerializer.Deserialize<List<string>>(r.GetString(15), Json) ?? [],
-                Links = JsonSerializer.Deserialize<List<string>>(r.GetString(16), Json) ?? [],
+                Blocks = JsonSerializer.Deserialize(r.GetString(13), StoreJson.Columns.ListSnapshotBlock) ?? [],
+                ImageCaptions = JsonSerializer.Deserialize(r.GetString(14), StoreJson.Columns.ListString) ?? [],
+                Keywords = JsonSerializer.Deserialize(r.GetString(15), StoreJson.Columns.ListString) ?? [],
+                Links = JsonSerializer.Deserialize(r.GetString(16), StoreJson.Columns.ListString) ?? [],
                 SiteName = r.GetString(17),
                 Disclaimer = r.GetString(18),
                 TakedownNotice = r.GetString(19),

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Crawler.Storage.Archive;
 using Crawler.Storage.Dedupe;
@@ -20,12 +19,6 @@ namespace Crawler.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        // keep Chinese readable for anyone who opens the file with sqlite3
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
     private readonly ILogger<SqliteCrawlStore> _logger;
@@ -275,7 +268,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
                 RETURNING id, source, url, kind, depth, attempts, etag, last_modified;
                 """,
                 ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
-                ("$busy", JsonSerializer.Serialize(busyHosts ?? [])));
+                ("$busy", JsonSerializer.Serialize(busyHosts ?? [], StoreJson.Columns.IReadOnlyCollectionString)));
             var leases = new List<FrontierLease>();
             await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
             {
@@ -551,7 +544,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             """,
             r => new RawCapture(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                (JsonSerializer.Deserialize<List<string[]>>(r.GetString(3), Json) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                (JsonSerializer.Deserialize(r.GetString(3), StoreJson.Columns.ListStringArray) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
                 RawBody.Decompress(r.GetString(4), (byte[])r.GetValue(5)), FromMs(r.GetInt64(6))),
             cancellationToken, ("$id", snapshotId));
         return rows.FirstOrDefault();
@@ -674,11 +667,11 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
     private sealed record EncodedSnapshot(string Blocks, string Captions, string Keywords, string Links, string? RawHeaders, byte[]? CompressedBody)
     {
         public static EncodedSnapshot Of(Snapshot s) => new(
-            JsonSerializer.Serialize(s.Blocks, Json),
-            JsonSerializer.Serialize(s.ImageCaptions, Json),
-            JsonSerializer.Serialize(s.Keywords, Json),
-            JsonSerializer.Serialize(s.Links, Json),
-            s.Raw is { } raw ? JsonSerializer.Serialize(raw.Headers.Select(h => new[] { h.Key, h.Value }), Json) : null,
+            JsonSerializer.Serialize(s.Blocks, StoreJson.Columns.IReadOnlyListSnapshotBlock),
+            JsonSerializer.Serialize(s.ImageCaptions, StoreJson.Columns.IReadOnlyListString),
+            JsonSerializer.Serialize(s.Keywords, StoreJson.Columns.IReadOnlyListString),
+            JsonSerializer.Serialize(s.Links, StoreJson.Columns.IReadOnlyListString),
+            s.Raw is { } raw ? JsonSerializer.Serialize(StoreJson.Headers(raw.Headers), StoreJson.Columns.StringArrayArray) : null,
             s.Raw is { } body ? RawBody.Compress(body.Body) : null);
     }
 
@@ -789,10 +782,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             Category = Text(10),
             Author = Text(11),
             Language = Text(12),
-            Blocks = JsonSerializer.Deserialize<List<SnapshotBlock>>(r.GetString(13), Json) ?? [],
-            ImageCaptions = JsonSerializer.Deserialize<List<string>>(r.GetString(14), Json) ?? [],
-            Keywords = JsonSerializer.Deserialize<List<string>>(r.GetString(15), Json) ?? [],
-            Links = JsonSerializer.Deserialize<List<string>>(r.GetString(16), Json) ?? [],
+            Blocks = JsonSerializer.Deserialize(r.GetString(13), StoreJson.Columns.ListSnapshotBlock) ?? [],
+            ImageCaptions = JsonSerializer.Deserialize(r.GetString(14), StoreJson.Columns.ListString) ?? [],
+            Keywords = JsonSerializer.Deserialize(r.GetString(15), StoreJson.Columns.ListString) ?? [],
+            Links = JsonSerializer.Deserialize(r.GetString(16), StoreJson.Columns.ListString) ?? [],
             SiteName = r.GetString(17),
             Disclaimer = r.GetString(18),
             TakedownNotice = r.GetString(19),

@@ -11,6 +11,6 @@ public sealed class SqliteStoreOptions
     public string Path { get; set; } = "data/crawler.db";
 
     /// <summary>How long a writer waits for another writer's lock before the store reports itself unavailable.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -207,30 +207,15 @@ internal static class ArchiveCommands
                     continue;
                 }
 
-                await file.WriteLineAsync(JsonSerializer.Serialize(new
-                {
-                    id = s.Id,
-                    version = s.Version,
-                    source = s.Source,
-                    canonicalUrl = s.CanonicalUrl,
-                    originalUrl = s.OriginalUrl,
-                    finalUrl = s.FinalUrl,
-                    title = s.Title,
-                    publishedAt = s.PublishedAt,
-                    publishedText = s.PublishedText,
-                    publisher = s.Publisher,
-                    category = s.Category,
-                    author = s.Author,
-                    language = s.Language,
-                    body = string.Join("\n", s.Blocks.Select(b => b.Text)),
-                    blocks = s.Blocks.Select(b => new { kind = b.Kind.ToString(), text = b.Text }),
-                    captions = s.ImageCaptions,
-                    keywords = s.Keywords,
-                    links = s.Links,
-                    generatedAt = s.GeneratedAt,
-                    contentHash = s.ContentHash,
-                    simhash = s.SimHash?.ToString("x16", CultureInfo.InvariantCulture),
-                }, JsonLines));
+                await file.WriteLineAsync(JsonSerializer.Serialize(
+                    new ExportedSnapshot(
+                        s.Id, s.Version, s.Source, s.CanonicalUrl, s.OriginalUrl, s.FinalUrl, s.Title, s.PublishedAt, s.PublishedText,
+                        s.Publisher, s.Category, s.Author, s.Language,
+                        string.Join("\n", s.Blocks.Select(b => b.Text)),
+                        [.. s.Blocks.Select(b => new ExportedBlock(b.Kind.ToString(), b.Text))],
+                        s.ImageCaptions, s.Keywords, s.Links, s.GeneratedAt, s.ContentHash,
+                        s.SimHash?.ToString("x16", CultureInfo.InvariantCulture)),
+                    CliJson.Lines.ExportedSnapshot));
                 count++;
             }
 
@@ -238,8 +223,6 @@ internal static class ArchiveCommands
             return ExitCodes.Success;
         }
     }
-
-    private static readonly JsonSerializerOptions JsonLines = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static IReadOnlyList<string> Paragraphs(Snapshot s) => [$"Title: {s.Title}", .. s.Blocks.Select(b => b.Text)];
 

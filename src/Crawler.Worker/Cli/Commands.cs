@@ -16,12 +16,6 @@ namespace Crawler.Worker.Cli;
 /// <summary>The one-shot jobs behind the CLI flags. Output for people or scripts goes to stdout, logs to stderr.</summary>
 internal static class Commands
 {
-    private static readonly JsonSerializerOptions JsonLines = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
-    };
-
     public static async Task<int> RunServiceAsync(IHost host)
     {
         using (host)
@@ -182,18 +176,16 @@ internal static class Commands
                 {
                     var bytes = await File.ReadAllBytesAsync(file);
                     var article = extractor.Extract(bytes, null, new Uri(Path.GetFullPath(file)));
-                    var line = JsonSerializer.Serialize(new
-                    {
-                        path = file,
-                        title = article.Title,
-                        publishTime = article.PublishedAt?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) ?? article.PublishedText,
-                        source = article.Publisher,
-                        category = article.Category,
-                        author = article.Author,
-                        body = article.Body,
-                        keywords = article.Keywords,
-                        captions = article.ImageCaptions,
-                    }, JsonLines);
+                    var line = JsonSerializer.Serialize(new ExtractedPage(
+                        file,
+                        article.Title,
+                        article.PublishedAt?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture) ?? article.PublishedText,
+                        article.Publisher,
+                        article.Category,
+                        article.Author,
+                        article.Body,
+                        article.Keywords,
+                        article.ImageCaptions), CliJson.Lines.ExtractedPage);
                     await stdout.WriteLineAsync(line);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -1,3 +1,4 @@
+using Crawler.Storage;
 using Crawler.Worker.Fetching;
 using Crawler.Worker.Normalization;
 using Crawler.Worker.Sources;
@@ -14,11 +15,11 @@ public static class CrawlingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<SourcesOptions>().Bind(configuration.GetSection(SourcesOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SourcesOptions>, SourcesOptionsValidator>();
-        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.SectionName)).ValidateDataAnnotations()
+        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.SectionName)).ValidateAnnotationsWith<SnapshotOptions, SnapshotOptionsValidator>()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Crawler:Snapshot:TimeZone is not a known time zone id (use IANA ids such as 'Asia/Shanghai').")
             .ValidateOnStart();
-        services.AddOptions<FrontierOptions>().Bind(configuration.GetSection(FrontierOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ExtractionSettings>().Bind(configuration.GetSection(ExtractionSettings.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<FrontierOptions>().Bind(configuration.GetSection(FrontierOptions.SectionName)).ValidateAnnotationsWith<FrontierOptions, FrontierOptionsValidator>().ValidateOnStart();
+        services.AddOptions<ExtractionSettings>().Bind(configuration.GetSection(ExtractionSettings.SectionName)).ValidateAnnotationsWith<ExtractionSettings, ExtractionSettingsValidator>().ValidateOnStart();
 
         services.AddFetching(configuration);
         services.AddSingleton<SourceCatalog>();

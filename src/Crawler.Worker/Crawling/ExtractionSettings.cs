@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Crawler.Worker.Crawling;
 
@@ -11,3 +12,7 @@ public sealed class ExtractionSettings
     [Range(0, 100_000)]
     public int MinArticleLength { get; set; } = 200;
 }
+
+/// <summary>The data annotations above, checked by generated code (no reflection in the compiled-ahead worker).</summary>
+[OptionsValidator]
+internal sealed partial class ExtractionSettingsValidator : IValidateOptions<ExtractionSettings>;

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Crawler.Storage;
 
 namespace Crawler.Worker.Fetching;
 
@@ -12,11 +14,11 @@ public sealed class FetchOptions
     public string UserAgent { get; set; } = "CrawlerSnapshotBot/1.0 (+https://github.com/crawler-snapshot/crawler)";
 
     /// <summary>One HTTP attempt (connect to last header byte).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>A whole page: every attempt, every redirect and the body.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    [TimeSpanRange("00:00:00.500", "01:00:00")]
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Retries inside one fetch on transient failures (5xx, 408, 429, timeouts, resets).</summary>
@@ -24,11 +26,11 @@ public sealed class FetchOptions
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>First backoff of the in-call retries; doubles each time, with jitter.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    [TimeSpanRange("00:00:00", "00:05:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A Retry-After longer than this is not waited out in the call: the page goes back to the queue until then.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(1024, 1024L * 1024 * 1024)]
@@ -46,7 +48,7 @@ public sealed class FetchOptions
     public int PerHostConcurrency { get; set; } = 2;
 
     /// <summary>Minimum time between two requests to one host.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [TimeSpanRange("00:00:00", "00:10:00")]
     public TimeSpan PerHostDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -62,15 +64,15 @@ public sealed class FetchOptions
     public bool RespectRobots { get; set; } = true;
 
     /// <summary>How long a host's robots.txt is trusted before it is fetched again.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    [TimeSpanRange("00:00:01", "7.00:00:00")]
     public TimeSpan RobotsCacheDuration { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>After a 5xx or unreachable robots.txt, pages of that host wait this long ("try later").</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [TimeSpanRange("00:00:00", "1.00:00:00")]
     public TimeSpan RobotsRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The longest Crawl-delay honoured; a larger one is capped (and logged) rather than stalling a host for hours.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Per-host circuit breaker: failure ratio over the sampling window that opens it.</summary>
@@ -80,6 +82,10 @@ public sealed class FetchOptions
     [Range(2, 10000)]
     public int BreakerMinimumThroughput { get; set; } = 20;
 
-    [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
+    [TimeSpanRange("00:00:00.500", "01:00:00")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>The data annotations above, checked by generated code (no reflection in the compiled-ahead worker).</summary>
+[OptionsValidator]
+internal sealed partial class FetchOptionsValidator : IValidateOptions<FetchOptions>;

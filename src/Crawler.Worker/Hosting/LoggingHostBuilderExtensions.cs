@@ -1,5 +1,6 @@
 using Serilog;
 using Serilog.Events;
+using Serilog.Settings.Configuration;
 
 namespace Crawler.Worker.Hosting;
 
@@ -12,6 +13,15 @@ public static class LoggingHostBuilderExtensions
     /// Serilog from the <c>Serilog</c> configuration section. Without sinks configured there: lines on stderr
     /// (stdout belongs to command output, so it can be piped), in the journal's format when systemd runs the service.
     /// </summary>
+    /// <summary>
+    /// The assemblies whose sinks, formatters and enrichers the <c>Serilog</c> section may name. Listed rather than
+    /// discovered: the natively compiled worker has no dependency manifest to scan (and keeps these whole, see the csproj).
+    /// </summary>
+    private static readonly ConfigurationReaderOptions SettingsAssemblies = new(
+        typeof(Log).Assembly,
+        typeof(ConsoleLoggerConfigurationExtensions).Assembly,
+        typeof(Serilog.Formatting.Compact.CompactJsonFormatter).Assembly);
+
     public static HostApplicationBuilder AddCrawlerLogging(this HostApplicationBuilder builder)
     {
         var sinksConfigured = builder.Configuration.GetSection("Serilog:WriteTo").Exists();
@@ -40,7 +50,7 @@ public static class LoggingHostBuilderExtensions
                     formatProvider: System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services).Enrich.FromLogContext();
+            logger.ReadFrom.Configuration(builder.Configuration, SettingsAssemblies).ReadFrom.Services(services).Enrich.FromLogContext();
         });
         return builder;
     }

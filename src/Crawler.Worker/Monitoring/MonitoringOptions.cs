@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Crawler.Worker.Monitoring;
 
@@ -16,3 +17,7 @@ public sealed class MonitoringOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 9464;
 }
+
+/// <summary>The data annotations above, checked by generated code (no reflection in the compiled-ahead worker).</summary>
+[OptionsValidator]
+internal sealed partial class MonitoringOptionsValidator : IValidateOptions<MonitoringOptions>;

@@ -39,8 +39,9 @@ public sealed class MonitoringServer(
         builder.Services.AddRoutingCore();
         _app = builder.Build();
         _app.UseRouting();
-        _app.MapGet("/health", HealthAsync);
-        _app.MapGet("/metrics", MetricsAsync);
+        // plain request delegates: the handler-binding MapGet overloads compile code at run time
+        _app.MapGet("/health", async context => await (await HealthAsync(context.RequestAborted)).ExecuteAsync(context));
+        _app.MapGet("/metrics", async context => await (await MetricsAsync(context.RequestAborted)).ExecuteAsync(context));
         await _app.StartAsync(cancellationToken);
         logger.LogInformation("Health and metrics on http://{Address}:{Port}/health and /metrics", o.Address, o.Port);
     }

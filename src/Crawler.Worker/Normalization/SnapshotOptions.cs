@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace Crawler.Worker.Normalization;
 
@@ -44,3 +45,7 @@ public sealed class SnapshotLabels
 
     public string KeywordSeparator { get; set; } = "、";
 }
+
+/// <summary>The data annotations above, checked by generated code (no reflection in the compiled-ahead worker).</summary>
+[OptionsValidator]
+internal sealed partial class SnapshotOptionsValidator : IValidateOptions<SnapshotOptions>;

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+using Crawler.Storage;
 
 namespace Crawler.Worker.Scheduling;
 
@@ -8,10 +10,14 @@ public sealed class ClusteringOptions
     public const string SectionName = "Crawler:Clustering";
 
     /// <summary>How often a worker tells the others it is alive.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 
     /// <summary>How late a check-in may be before the worker counts as dead and its jobs are recovered elsewhere.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    [TimeSpanRange("00:00:01", "00:30:00")]
     public TimeSpan CheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(20);
 }
+
+/// <summary>The data annotations above, checked by generated code (no reflection in the compiled-ahead worker).</summary>
+[OptionsValidator]
+internal sealed partial class ClusteringOptionsValidator : IValidateOptions<ClusteringOptions>;

@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Quartz;
 using Quartz.Spi;
 
@@ -25,13 +26,13 @@ public sealed class StringMapSerializer : IObjectSerializer
             JobDataMap data => data.ToDictionary(e => e.Key, e => (string?)(e.Value as string ?? throw Unsupported(e.Value?.GetType()))),
             _ => throw Unsupported(obj.GetType()),
         };
-        return JsonSerializer.SerializeToUtf8Bytes(map);
+        return JsonSerializer.SerializeToUtf8Bytes(map, StringMapJson.Default.DictionaryStringString);
     }
 
     public T? DeSerialize<T>(byte[] data)
         where T : class
     {
-        var map = JsonSerializer.Deserialize<Dictionary<string, string?>>(data) ?? [];
+        var map = JsonSerializer.Deserialize(data, StringMapJson.Default.DictionaryStringString) ?? [];
         if (typeof(T) == typeof(NameValueCollection))
         {
             var properties = new NameValueCollection();
@@ -60,3 +61,7 @@ public sealed class StringMapSerializer : IObjectSerializer
     private static NotSupportedException Unsupported(Type? type) =>
         new($"The crawler's Quartz job store keeps only string job data; {type?.FullName ?? "null"} cannot be stored.");
 }
+
+/// <summary>Generated (de)serialization of the job data map, with the serializer's default options.</summary>
+[JsonSerializable(typeof(Dictionary<string, string?>))]
+internal sealed partial class StringMapJson : JsonSerializerContext;
