@@ -17,6 +17,9 @@ command -v nginx >/dev/null || need+=(nginx-light)
 command -v wget2 >/dev/null || need+=(wget2)
 [ -x /usr/bin/scrapy ] || need+=(python3-scrapy)
 [ -x /usr/bin/time ] || need+=(time)
+# the native build links with the system's C toolchain
+command -v clang >/dev/null || command -v gcc >/dev/null || need+=(clang)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
@@ -40,8 +43,8 @@ mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf"
 BASE="http://127.0.0.1:$PORT"
 
-# published for this machine's runtime, as an operator would install it: precompiled (ReadyToRun), see the csproj
-dotnet publish src/Crawler.Worker -c Release --use-current-runtime --self-contained false -o "$WORK/crawler" -v quiet -nologo >/dev/null
+# published as an operator installs it (README, "Running as a systemd service"): compiled ahead of time to native code
+dotnet publish src/Crawler.Worker -c Release --use-current-runtime -p:PublishAot=true -o "$WORK/crawler" -v quiet -nologo >/dev/null
 cat > "$WORK/crawler.json" <<JSON
 {
   "Serilog": { "MinimumLevel": { "Default": "Warning" } },

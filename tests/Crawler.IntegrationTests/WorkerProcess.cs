@@ -61,9 +61,19 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// A published worker to test instead of the build output: <c>CRAWLER_WORKER_EXECUTABLE</c> names it (CI points
+    /// it at the natively compiled binary that systemd and the benchmark run, so the whole suite runs against that).
+    /// </summary>
+    public static string? PublishedExecutable =>
+        Environment.GetEnvironmentVariable("CRAWLER_WORKER_EXECUTABLE") is { Length: > 0 } path
+            ? File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"CRAWLER_WORKER_EXECUTABLE names {path}, which does not exist.", path)
+            : null;
+
     public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var published = PublishedExecutable;
+        var info = new ProcessStartInfo(published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -71,7 +81,11 @@ internal sealed class WorkerProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        info.ArgumentList.Add(WorkerDll);
+        if (published is null)
+        {
+            info.ArgumentList.Add(WorkerDll);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -16,7 +16,8 @@ trap cleanup EXIT
 install_podman
 debootstrap_image "$IMAGE" systemd,systemd-sysv,dbus,sqlite3,ca-certificates,libicu72
 
-dotnet publish src/Crawler.Worker -c Release -r linux-x64 --self-contained -o "$CACHE/crawler" -v quiet -nologo >/dev/null
+# as the README installs it: compiled ahead of time to one native executable
+dotnet publish src/Crawler.Worker -c Release -r linux-x64 -p:PublishAot=true -o "$CACHE/crawler" -v quiet -nologo >/dev/null
 dotnet publish tests/Crawler.FixtureSite -c Release -r linux-x64 --self-contained -o "$CACHE/fixture" -v quiet -nologo >/dev/null
 
 cleanup
