@@ -12,13 +12,13 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Registers the configured <see cref="ICrawlStore"/> (SQLite by default), validated at start.</summary>
     public static IServiceCollection AddCrawlerStorage(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateAnnotationsWith<StorageOptions, StorageOptionsValidator>().ValidateOnStart();
-        services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName)).ValidateAnnotationsWith<SqliteStoreOptions, SqliteStoreOptionsValidator>().ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateAnnotationsWith<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SqliteStoreOptions>().Bind(configuration.GetSection(SqliteStoreOptions.SectionName)).ValidateAnnotationsWith<SqliteStoreOptions, SqliteStoreOptionsValidator>(SqliteStoreOptions.SectionName).ValidateOnStart();
         var postgres = services.AddOptions<PostgresStoreOptions>().Bind(configuration.GetSection(PostgresStoreOptions.SectionName));
         if (configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider == StorageProvider.Postgres)
         {
             // only the chosen backend's settings are required
-            postgres.ValidateAnnotationsWith<PostgresStoreOptions, PostgresStoreOptionsValidator>().ValidateOnStart();
+            postgres.ValidateAnnotationsWith<PostgresStoreOptions, PostgresStoreOptionsValidator>(PostgresStoreOptions.SectionName).ValidateOnStart();
         }
 
         services.AddSingleton<ICrawlStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch

@@ -125,6 +125,21 @@ public sealed partial class WorkerProcessTests : IAsyncLifetime
         Assert.Contains("Crawler:Sources:0:Schedule 'every hour'", stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Storage__Provider", "Postgress", "Storage:Provider")]
+    [InlineData("Crawler__Fetch__MaxRetries", "two", "Crawler:Fetch:MaxRetries")]
+    [InlineData("Crawler__Fetch__MaxRetries", "99999999999", "Crawler:Fetch:MaxRetries")]
+    [InlineData("Crawler__Frontier__RetryBaseDelay", "soon", "Crawler:Frontier:RetryBaseDelay")]
+    [InlineData("Crawler__Frontier__RetryBaseDelay", "3.00:00:00", "Crawler:Frontier:RetryBaseDelay: The field FrontierOptions.RetryBaseDelay must be between 00:00:00 and 1.00:00:00")]
+    [InlineData("Crawler__Fetch__RetryBaseDelay", "00:09:00", "Crawler:Fetch:RetryBaseDelay: The field FetchOptions.RetryBaseDelay must be between 00:00:00 and 00:05:00")]
+    public async Task An_unreadable_or_out_of_range_value_exits_2_naming_the_key(string variable, string value, string expected)
+    {
+        var (exit, _, stderr) = await WorkerProcess.RunAsync(["--crawl-now", "--config", Config], new Dictionary<string, string> { [variable] = value });
+        Assert.True(exit == 2, $"exit {exit}: {stderr}");
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_user_agent_without_a_contact_url_is_refused_at_start()
     {

@@ -16,8 +16,10 @@ trap cleanup EXIT
 install_podman
 debootstrap_image "$IMAGE" systemd,systemd-sysv,dbus,sqlite3,ca-certificates,libicu72
 
-# as the README installs it: compiled ahead of time to one native executable
-dotnet publish src/Crawler.Worker -c Release -r linux-x64 -p:PublishAot=true -o "$CACHE/crawler" -v quiet -nologo >/dev/null
+# as the README installs it: compiled ahead of time to one native executable, linked by the C toolchain
+command -v clang >/dev/null || command -v gcc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null; }
+dotnet publish src/Crawler.Worker -c Release -r linux-x64 -p:PublishAot=true -o "$CACHE/crawler" -v quiet -nologo > "$CACHE/publish.log" 2>&1 \
+  || { cat "$CACHE/publish.log"; echo "not ok - the native publish failed"; exit 1; }
 dotnet publish tests/Crawler.FixtureSite -c Release -r linux-x64 --self-contained -o "$CACHE/fixture" -v quiet -nologo >/dev/null
 
 cleanup

@@ -174,7 +174,9 @@ public static class CrawlerCommandLine
 
                 return ExitCodes.UsageOrConfiguration;
             }
-            catch (InvalidOperationException ex) when (ex.InnerException is FormatException or InvalidOperationException && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+            // the generated binder wraps what the value's parser threw: ArgumentException (enums), FormatException, OverflowException
+            catch (InvalidOperationException ex) when (ex.InnerException is FormatException or InvalidOperationException or ArgumentException or OverflowException
+                                                       && ex.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
             {
                 // the binder names the key and the bad value ("Failed to convert configuration value at 'Crawler:Fetch:MaxRetries'")
                 await Console.Error.WriteLineAsync($"Configuration error: {ex.Message} {ex.InnerException?.Message}");

@@ -15,11 +15,11 @@ public static class CrawlingServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<SourcesOptions>().Bind(configuration.GetSection(SourcesOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SourcesOptions>, SourcesOptionsValidator>();
-        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.SectionName)).ValidateAnnotationsWith<SnapshotOptions, SnapshotOptionsValidator>()
+        services.AddOptions<SnapshotOptions>().Bind(configuration.GetSection(SnapshotOptions.SectionName)).ValidateAnnotationsWith<SnapshotOptions, SnapshotOptionsValidator>(SnapshotOptions.SectionName)
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Crawler:Snapshot:TimeZone is not a known time zone id (use IANA ids such as 'Asia/Shanghai').")
             .ValidateOnStart();
-        services.AddOptions<FrontierOptions>().Bind(configuration.GetSection(FrontierOptions.SectionName)).ValidateAnnotationsWith<FrontierOptions, FrontierOptionsValidator>().ValidateOnStart();
-        services.AddOptions<ExtractionSettings>().Bind(configuration.GetSection(ExtractionSettings.SectionName)).ValidateAnnotationsWith<ExtractionSettings, ExtractionSettingsValidator>().ValidateOnStart();
+        services.AddOptions<FrontierOptions>().Bind(configuration.GetSection(FrontierOptions.SectionName)).ValidateAnnotationsWith<FrontierOptions, FrontierOptionsValidator>(FrontierOptions.SectionName).ValidateOnStart();
+        services.AddOptions<ExtractionSettings>().Bind(configuration.GetSection(ExtractionSettings.SectionName)).ValidateAnnotationsWith<ExtractionSettings, ExtractionSettingsValidator>(ExtractionSettings.SectionName).ValidateOnStart();
 
         services.AddFetching(configuration);
         services.AddSingleton<SourceCatalog>();

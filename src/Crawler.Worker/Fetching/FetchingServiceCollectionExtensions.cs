@@ -19,7 +19,7 @@ public static class FetchingServiceCollectionExtensions
         // GBK, GB18030, Big5, Shift_JIS and friends: news pages still come in legacy code pages.
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-        services.AddOptions<FetchOptions>().Bind(configuration.GetSection(FetchOptions.SectionName)).ValidateAnnotationsWith<FetchOptions, FetchOptionsValidator>()
+        services.AddOptions<FetchOptions>().Bind(configuration.GetSection(FetchOptions.SectionName)).ValidateAnnotationsWith<FetchOptions, FetchOptionsValidator>(FetchOptions.SectionName)
             // site owners who see us in their logs must be able to find out who we are
             .Validate(o => o.UserAgent.Contains("http://", StringComparison.OrdinalIgnoreCase) || o.UserAgent.Contains("https://", StringComparison.OrdinalIgnoreCase),
                 "Crawler:Fetch:UserAgent must name a contact URL, e.g. 'ExampleBot/1.0 (+https://example.org/bot)'.")

@@ -10,10 +10,6 @@ public static class LoggingHostBuilderExtensions
     public const string DefaultTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff} [{Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
 
     /// <summary>
-    /// Serilog from the <c>Serilog</c> configuration section. Without sinks configured there: lines on stderr
-    /// (stdout belongs to command output, so it can be piped), in the journal's format when systemd runs the service.
-    /// </summary>
-    /// <summary>
     /// The assemblies whose sinks, formatters and enrichers the <c>Serilog</c> section may name. Listed rather than
     /// discovered: the natively compiled worker has no dependency manifest to scan (and keeps these whole, see the csproj).
     /// </summary>
@@ -22,6 +18,10 @@ public static class LoggingHostBuilderExtensions
         typeof(ConsoleLoggerConfigurationExtensions).Assembly,
         typeof(Serilog.Formatting.Compact.CompactJsonFormatter).Assembly);
 
+    /// <summary>
+    /// Serilog from the <c>Serilog</c> configuration section. Without sinks configured there: lines on stderr
+    /// (stdout belongs to command output, so it can be piped), in the journal's format when systemd runs the service.
+    /// </summary>
     public static HostApplicationBuilder AddCrawlerLogging(this HostApplicationBuilder builder)
     {
         var sinksConfigured = builder.Configuration.GetSection("Serilog:WriteTo").Exists();

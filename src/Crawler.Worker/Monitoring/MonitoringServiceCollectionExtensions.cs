@@ -15,7 +15,7 @@ public static class MonitoringServiceCollectionExtensions
 
     public static IServiceCollection AddCrawlerMonitoring(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MonitoringOptions>().Bind(configuration.GetSection(MonitoringOptions.SectionName)).ValidateAnnotationsWith<MonitoringOptions, MonitoringOptionsValidator>()
+        services.AddOptions<MonitoringOptions>().Bind(configuration.GetSection(MonitoringOptions.SectionName)).ValidateAnnotationsWith<MonitoringOptions, MonitoringOptionsValidator>(MonitoringOptions.SectionName)
             .Validate(o => System.Net.IPAddress.TryParse(o.Address, out _), "Crawler:Monitoring:Address must be an IP address (127.0.0.1, 0.0.0.0, ::).")
             .ValidateOnStart();
         services.AddHostedService<MonitoringServer>();

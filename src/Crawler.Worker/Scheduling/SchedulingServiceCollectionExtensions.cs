@@ -16,7 +16,7 @@ public static class SchedulingServiceCollectionExtensions
         var snapshot = configuration.GetSection(SnapshotOptions.SectionName).Get<SnapshotOptions>() ?? new SnapshotOptions();
         var shared = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>()?.Provider == StorageProvider.Postgres;
         var clustering = configuration.GetSection(ClusteringOptions.SectionName).Get<ClusteringOptions>() ?? new ClusteringOptions();
-        services.AddOptions<ClusteringOptions>().Bind(configuration.GetSection(ClusteringOptions.SectionName)).ValidateAnnotationsWith<ClusteringOptions, ClusteringOptionsValidator>().ValidateOnStart();
+        services.AddOptions<ClusteringOptions>().Bind(configuration.GetSection(ClusteringOptions.SectionName)).ValidateAnnotationsWith<ClusteringOptions, ClusteringOptionsValidator>(ClusteringOptions.SectionName).ValidateOnStart();
         services.AddQuartz(q =>
         {
             q.SchedulerName = "crawler";
