@@ -59,9 +59,16 @@ in_box systemctl enable --quiet crawler
 # Type=notify: start returns once the worker sent READY=1 (store migrated, scheduler started)
 check "systemctl start returns after readiness" in_box systemctl start crawler
 check "the service is active (running)" test "$(in_box systemctl show -p ActiveState,SubState --value crawler | tr '\n' ' ')" = "active running "
-migrated=$(in_box journalctl -u crawler -o short-unix --no-pager | grep -m1 'Applying store migration' | cut -d' ' -f1)
-started=$(in_box journalctl -o short-unix --no-pager | grep -m1 'Started crawler.service' | cut -d' ' -f1)
-check "readiness came after the store migration ($migrated < $started)" python3 -c "import sys; sys.exit(0 if float('$migrated') < float('$started') else 1)"
+# the journal read whole first: grep -m1 stopping early would kill journalctl with SIGPIPE, and pipefail end the script
+# (and again for a few seconds: journald may not have stored the service's lines yet)
+for _ in $(seq 1 20); do
+  journal=$(in_box journalctl -o short-unix --no-pager)
+  migrated=$(grep -m1 'Applying store migration' <<<"$journal" | cut -d' ' -f1 || true)
+  started=$(grep -m1 'Started crawler.service' <<<"$journal" | cut -d' ' -f1 || true)
+  [ -n "$migrated" ] && [ -n "$started" ] && break
+  sleep 0.25
+done
+check "readiness came after the store migration ($migrated < $started)" python3 -c "import sys; sys.exit(0 if '$migrated' and '$started' and float('$migrated') < float('$started') else 1)"
 
 for _ in $(seq 1 100); do
   n=$(in_box sqlite3 /var/lib/crawler/crawler.db 'SELECT COUNT(*) FROM snapshots' 2>/dev/null || echo 0)
