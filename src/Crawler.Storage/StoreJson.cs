@@ -15,12 +15,16 @@ namespace Crawler.Storage;
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyCollection<string>))]
 [JsonSerializable(typeof(List<string>))]
-[JsonSerializable(typeof(List<string[]>))]
 [JsonSerializable(typeof(string[][]))]
 internal sealed partial class StoreJson : JsonSerializerContext
 {
     /// <summary>Chinese stays readable for anyone who opens the database with sqlite3 or psql.</summary>
     public static StoreJson Columns { get; } = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
-    public static string[][] Headers(IEnumerable<KeyValuePair<string, string>> headers) => [.. headers.Select(h => new[] { h.Key, h.Value })];
+    /// <summary>Raw response headers as a JSON array of [name, value] pairs: names repeat (Set-Cookie), so not an object.</summary>
+    public static string WriteHeaders(IEnumerable<KeyValuePair<string, string>> headers) =>
+        JsonSerializer.Serialize([.. headers.Select(h => new[] { h.Key, h.Value })], Columns.StringArrayArray);
+
+    public static List<KeyValuePair<string, string>> ReadHeaders(string json) =>
+        [.. (JsonSerializer.Deserialize(json, Columns.StringArrayArray) ?? []).Select(h => KeyValuePair.Create(h[0], h[1]))];
 }

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Crawler.Storage;
 
 /// <summary>
-/// <c>[TimeSpanRange(min, max)]</c> without its TypeConverter lookup, which trimming cannot follow: the
+/// What <c>[Range(typeof(TimeSpan), min, max)]</c> checked, without its TypeConverter lookup, which trimming cannot follow: the
 /// same bounds (inclusive, "c" format) and the same message.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter)]

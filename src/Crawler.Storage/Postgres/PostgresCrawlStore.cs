@@ -508,7 +508,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             """,
             r => new RawCapture(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                (JsonSerializer.Deserialize(r.GetString(3), StoreJson.Columns.ListStringArray) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                StoreJson.ReadHeaders(r.GetString(3)),
                 RawBody.Decompress(r.GetString(4), r.GetFieldValue<byte[]>(5)), r.GetFieldValue<DateTimeOffset>(6)),
             cancellationToken, ("id", snapshotId)) is [var capture, ..] ? capture : null;
 
@@ -714,7 +714,7 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
                 INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
                 VALUES (@id, @url, @at, @status, @reason, @headers, @encoding, @length, @body);
                 """, ct, ("id", id), ("url", raw.TargetUrl), ("at", Utc(raw.FetchedAt)), ("status", raw.StatusCode), ("reason", raw.ReasonPhrase),
-                Typed("headers", NpgsqlDbType.Jsonb, JsonSerializer.Serialize(StoreJson.Headers(raw.Headers), StoreJson.Columns.StringArrayArray)),
+                Typed("headers", NpgsqlDbType.Jsonb, StoreJson.WriteHeaders(raw.Headers)),
                 ("encoding", RawBody.Brotli), ("length", raw.Body.Length), ("body", RawBody.Compress(raw.Body)));
         }
 

@@ -544,7 +544,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             """,
             r => new RawCapture(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                (JsonSerializer.Deserialize(r.GetString(3), StoreJson.Columns.ListStringArray) ?? []).Select(h => KeyValuePair.Create(h[0], h[1])).ToList(),
+                StoreJson.ReadHeaders(r.GetString(3)),
                 RawBody.Decompress(r.GetString(4), (byte[])r.GetValue(5)), FromMs(r.GetInt64(6))),
             cancellationToken, ("$id", snapshotId));
         return rows.FirstOrDefault();
@@ -671,7 +671,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             JsonSerializer.Serialize(s.ImageCaptions, StoreJson.Columns.IReadOnlyListString),
             JsonSerializer.Serialize(s.Keywords, StoreJson.Columns.IReadOnlyListString),
             JsonSerializer.Serialize(s.Links, StoreJson.Columns.IReadOnlyListString),
-            s.Raw is { } raw ? JsonSerializer.Serialize(StoreJson.Headers(raw.Headers), StoreJson.Columns.StringArrayArray) : null,
+            s.Raw is { } raw ? StoreJson.WriteHeaders(raw.Headers) : null,
             s.Raw is { } body ? RawBody.Compress(body.Body) : null);
     }
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using Crawler.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Crawler.Worker.Scheduling;
 
