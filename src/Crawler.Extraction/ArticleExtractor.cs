@@ -52,7 +52,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
         foreach (var b in blocks)
         {
             b.Meta = IsMetaLine(b.Text, b.Weight);
-            b.Boilerplate = b.Weight < 400 && Patterns.Boilerplate().IsMatch(b.Text);
+            b.Boilerplate = b.Weight < 400 && Patterns.IsBoilerplate(b.Text);
             b.Value = b.Hidden ? 0 : BlockValue(b, els[b.Owner], ldBodyKey);
         }
 
