@@ -192,7 +192,7 @@ public sealed partial class SqliteCrawlStore
 
     private SqliteConnection OpenWriter()
     {
-        var connection = WriterStatements.Open(OpenAsync(CancellationToken.None).GetAwaiter().GetResult());
+        var connection = WriterStatements.Open(OpenAsync(CancellationToken.None, _writerConnectionString).GetAwaiter().GetResult());
         // temp_store=MEMORY: the savepoints' statement journal, otherwise a temporary file under /var/tmp that took more
         // pwrite calls than the WAL itself, on whatever disk that is.
         ExecuteAsync(connection, null, $"PRAGMA wal_autocheckpoint={WriterAutoCheckpointPages}; PRAGMA temp_store=MEMORY;", CancellationToken.None).GetAwaiter().GetResult();

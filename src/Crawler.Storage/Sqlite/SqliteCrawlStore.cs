@@ -20,6 +20,12 @@ namespace Crawler.Storage.Sqlite;
 public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
 {
     private readonly string _connectionString;
+
+    /// <summary>
+    /// The writer's, not pooled: its connection lives as long as the store, and its pragmas (temp_store in memory, its
+    /// own checkpoint threshold) must not pass to a reader that would take it from the pool after a failed batch.
+    /// </summary>
+    private readonly string _writerConnectionString;
     private readonly int _busyTimeoutMs;
     private readonly ILogger<SqliteCrawlStore> _logger;
     private int _disposed;
@@ -37,6 +43,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             Pooling = true,
             DefaultTimeout = Math.Max(1, _busyTimeoutMs / 1000),
         }.ToString();
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
         _writer = StartWriter();
         StartCheckpointer();
     }
@@ -811,9 +818,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
         return Task.FromResult(connection.BeginTransaction(IsolationLevel.Serializable, deferred: false));
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct, string? connectionString = null)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var connection = new SqliteConnection(connectionString ?? _connectionString);
         try
         {
             await connection.OpenAsync(ct);
