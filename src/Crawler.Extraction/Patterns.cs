@@ -37,9 +37,9 @@ internal static partial class Patterns
         && Boilerplate().IsMatch(text);
 
     /// <summary>
-    /// A part of each unanchored Latin alternative of <see cref="Boilerplate"/>, none with "k" or "s": ignoring case,
-    /// the regex also takes the Kelvin sign for a "k" (and may take the long s for an "s"), and an ordinal comparison
-    /// does not.
+    /// A part of each unanchored Latin alternative of <see cref="Boilerplate"/>. None has a "k", nor may any word of
+    /// <see cref="AnchoredLatinBoilerplateWords"/>: ignoring case, the regex also takes the Kelvin sign for a "k", and an
+    /// ordinal comparison does not (it is the only non-ASCII character .NET's regex equates with an ASCII letter).
     /// </summary>
     private static readonly SearchValues<string> LatinBoilerplateWords = SearchValues.Create(["copyright", "icp", "all right", "coo"], StringComparison.OrdinalIgnoreCase);
 
@@ -93,8 +93,8 @@ internal static partial class Patterns
         var c = start[0];
         if (!char.IsAscii(c))
         {
-            // Other white space (the regex's \s skips it too), or a letter that ignoring case could read as ASCII
-            // (the long s), or the start of a Chinese alternative.
+            // Other white space (the regex's \s skips it too), the start of a Chinese alternative, or a letter with an
+            // ASCII case form (the Kelvin sign), in case an anchored word ever starts with one.
             return char.IsWhiteSpace(c) || char.IsAscii(char.ToUpperInvariant(c)) || char.IsAscii(char.ToLowerInvariant(c))
                 || AnchoredChineseBoilerplateStarts.Contains(c);
         }
