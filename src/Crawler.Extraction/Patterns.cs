@@ -93,10 +93,9 @@ internal static partial class Patterns
         var c = start[0];
         if (!char.IsAscii(c))
         {
-            // Other white space (the regex's \s skips it too), the start of a Chinese alternative, or a letter with an
-            // ASCII case form (the Kelvin sign), in case an anchored word ever starts with one.
-            return char.IsWhiteSpace(c) || char.IsAscii(char.ToUpperInvariant(c)) || char.IsAscii(char.ToLowerInvariant(c))
-                || AnchoredChineseBoilerplateStarts.Contains(c);
+            // other white space (the regex's \s skips it too) or the start of a Chinese alternative; no anchored Latin
+            // word has a "k", the one letter the regex also reads in a non-ASCII character (the Kelvin sign)
+            return char.IsWhiteSpace(c) || AnchoredChineseBoilerplateStarts.Contains(c);
         }
 
         foreach (var word in AnchoredLatinBoilerplateWords)
