@@ -428,8 +428,6 @@ public sealed class ArticleExtractor(ExtractionOptions options)
             var b = blocks[i];
             var owner = els[b.Owner];
             var container = roots.FindLast(r => r <= b.Owner);
-            var key = b.Key;
-
             if (keptWeight >= 100 && Patterns.RelatedMarker().IsMatch(b.Text))
             {
                 var rest = inContainer.Skip(n + 1).Select(j => blocks[j]).Where(x => x.LinkDensity < 0.5).Sum(x => x.Weight - x.LinkWeight);
@@ -441,7 +439,8 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 break;
             }
 
-            if (titleKey.Length > 0 && key.Length > 0 && (key == titleKey || (b.Kind == BlockKind.Heading && b.HeadingLevel == 1 && titleKey.Contains(key, StringComparison.Ordinal))))
+            if (titleKey.Length > 0 && (b.KeyEquals(titleKey)
+                    || (b.Kind == BlockKind.Heading && b.HeadingLevel == 1 && b.Key.Length > 0 && titleKey.Contains(b.Key, StringComparison.Ordinal))))
             {
                 continue;
             }
@@ -613,8 +612,7 @@ public sealed class ArticleExtractor(ExtractionOptions options)
                 continue;
             }
 
-            var k = b.Key;
-            if (k == titleKey)
+            if (b.KeyEquals(titleKey))
             {
                 if (b.Kind == BlockKind.Heading)
                 {

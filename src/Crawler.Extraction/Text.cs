@@ -273,4 +273,47 @@ internal static class Text
 
         return key;
     }
+
+    /// <summary>
+    /// Whether <see cref="Key"/> of <paramref name="s"/> is <paramref name="key"/>, building no key: the characters
+    /// of <paramref name="s"/> are mapped as <see cref="Key"/> maps them and compared as they come, so a paragraph
+    /// compared with a title stops at its first differing letter.
+    /// </summary>
+    public static bool KeyEquals(string s, string key)
+    {
+        var n = 0;
+        foreach (var c in s)
+        {
+            char mapped;
+            if (c < '\u0080')
+            {
+                mapped = AsciiKeyChars[c];
+                if (mapped == 0)
+                {
+                    continue;
+                }
+            }
+            else if (c is >= '\u4E00' and <= '\u9FFF')
+            {
+                mapped = c;
+            }
+            else if (char.IsLetterOrDigit(c))
+            {
+                mapped = char.ToLowerInvariant(c);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (n == key.Length || key[n] != mapped)
+            {
+                return false;
+            }
+
+            n++;
+        }
+
+        return n == key.Length;
+    }
 }

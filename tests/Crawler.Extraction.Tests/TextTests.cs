@@ -120,4 +120,22 @@ public class TextTests
         var expected = new string(s.Where(char.IsLetterOrDigit).Select(c => c is >= '\u4E00' and <= '\u9FFF' ? c : char.ToLowerInvariant(c)).ToArray());
         Assert.Equal(expected, Text.Key(s));
     }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void KeyEquals_answers_as_comparing_the_built_key(string s)
+    {
+        var key = Text.Key(s);
+        var candidates = Samples().Cast<object[]>().Select(row => Text.Key((string)row[0])).ToList();
+        candidates.AddRange([key, key + "a", "", "新"]);
+        if (key.Length > 0)
+        {
+            candidates.AddRange([key[..^1], key[1..], key[..^1] + (char)(key[^1] + 1), "x" + key]);
+        }
+
+        foreach (var candidate in candidates)
+        {
+            Assert.True(key == candidate == Text.KeyEquals(s, candidate), $"KeyEquals(\"{s}\", \"{candidate}\")");
+        }
+    }
 }
