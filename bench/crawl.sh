@@ -51,7 +51,7 @@ cat > "$WORK/crawler.json" <<JSON
   "Serilog": { "MinimumLevel": { "Default": "Warning" } },
   "Storage": { "Sqlite": { "Path": "$WORK/crawler.db" } },
   "Crawler": {
-    "Fetch": { "AllowPrivateNetworks": true, "PerHostDelay": "00:00:00", "PerHostConcurrency": 16, "MaxConcurrency": 16 },
+    "Fetch": { "AllowPrivateNetworks": true, "PerHostDelay": "00:00:00", "PerHostConcurrency": 32, "MaxConcurrency": 32 },
     "Sources": [ { "Name": "bench", "Seeds": [ "$BASE/list/1.html" ], "Include": "/(news|mirror)/[0-9]+\\\\.html$",
                    "Follow": "/list/[0-9]+\\\\.html$", "MaxPages": $((PAGES + 100)), "MaxDepth": 1, "Schedule": "0 0 * * * ?" } ]
   }
@@ -104,7 +104,7 @@ grep -E "^(source|bench|  bench)" "$WORK/ours.out" || true
 python3 - "$PAGES" "$ours_pages" "$ours_wall" "$ours_rss" "$wget_pages" "$wget_wall" "$wget_rss" "$scrapy_pages" "$scrapy_wall" "$scrapy_rss" <<'PY'
 import sys
 site = int(sys.argv[1])
-rows = [("crawler (ours)", *sys.argv[2:5]), ("wget2 --max-threads=8", *sys.argv[5:8]), ("scrapy CONCURRENT_REQUESTS=32", *sys.argv[8:11])]
+rows = [("crawler (ours) MaxConcurrency=32", *sys.argv[2:5]), ("wget2 --max-threads=8", *sys.argv[5:8]), ("scrapy CONCURRENT_REQUESTS=32", *sys.argv[8:11])]
 rate = {}
 print(f"\nsite: {site} pages\n")
 print(f"| crawler | pages | wall s | pages/s | peak RSS MB | ours / this |")
@@ -113,7 +113,7 @@ for name, pages, wall, rss in rows:
     pages, wall, rss = int(pages), float(wall), int(rss) / 1024
     rate[name] = pages / wall if wall > 0 else 0
 for name, pages, wall, rss in rows:
-    ours = rate["crawler (ours)"]
+    ours = rate[rows[0][0]]
     ratio = ours / rate[name] if rate[name] else 0
     print(f"| {name} | {pages} | {float(wall):.2f} | {rate[name]:.0f} | {int(rss) / 1024:.0f} | {ratio:.2f}x |")
 missing = [name for name, pages, *_ in rows if int(pages) < site]
