@@ -239,6 +239,15 @@ internal static class Text
         .Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '\0')
         .ToArray();
 
+    /// <summary>A character's part of a <see cref="Key"/>, or 0 for none: the one mapping that Key and KeyEquals share.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static char KeyChar(char c) =>
+        // the culture-aware lower-casing goes through ICU per character; ASCII needs none of that
+        c < '\u0080' ? AsciiKeyChars[c]
+        : c is >= '\u4E00' and <= '\u9FFF' ? c
+        : char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c)
+        : '\0';
+
     /// <summary>Comparison key: what a reader would call "the same text" regardless of spacing and punctuation.</summary>
     public static string Key(string s)
     {
@@ -247,22 +256,10 @@ internal static class Text
         var n = 0;
         foreach (var c in s)
         {
-            if (c < '\u0080')
-            {
-                // The culture-aware lower-casing goes through ICU per character; ASCII needs none of that. Written
-                // always and kept only for a letter or digit: a branch on that mispredicts at every space of a line.
-                var lowered = AsciiKeyChars[c];
-                buffer[n] = lowered;
-                n += lowered == 0 ? 0 : 1;
-            }
-            else if (c is >= '\u4E00' and <= '\u9FFF')
-            {
-                buffer[n++] = c;
-            }
-            else if (char.IsLetterOrDigit(c))
-            {
-                buffer[n++] = char.ToLowerInvariant(c);
-            }
+            // Written always and kept only for a letter or digit: a branch on that mispredicts at every space of a line.
+            var mapped = KeyChar(c);
+            buffer[n] = mapped;
+            n += mapped == 0 ? 0 : 1;
         }
 
         var key = new string(buffer[..n]);
@@ -284,24 +281,8 @@ internal static class Text
         var n = 0;
         foreach (var c in s)
         {
-            char mapped;
-            if (c < '\u0080')
-            {
-                mapped = AsciiKeyChars[c];
-                if (mapped == 0)
-                {
-                    continue;
-                }
-            }
-            else if (c is >= '\u4E00' and <= '\u9FFF')
-            {
-                mapped = c;
-            }
-            else if (char.IsLetterOrDigit(c))
-            {
-                mapped = char.ToLowerInvariant(c);
-            }
-            else
+            var mapped = KeyChar(c);
+            if (mapped == 0)
             {
                 continue;
             }
