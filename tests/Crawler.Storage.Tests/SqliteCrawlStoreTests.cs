@@ -82,6 +82,44 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
     }
 
     [Fact]
+    public async Task Json_columns_are_stored_as_text_that_sqlites_json_functions_read()
+    {
+        const string text = "北京时间 12 月 2 日 — the café's 🚢 report";
+        var url = "http://a.example/json";
+        await Store.SaveSnapshotAsync(new Crawler.Storage.Snapshots.Snapshot
+        {
+            Source = "s",
+            CanonicalUrl = url,
+            OriginalUrl = url,
+            FinalUrl = url,
+            Title = "Title",
+            Blocks = [new Crawler.Storage.Snapshots.SnapshotBlock(Crawler.Storage.Snapshots.SnapshotBlockKind.Paragraph, text)],
+            ImageCaptions = ["港口 caption"],
+            Keywords = ["港口"],
+            Links = ["http://a.example/港口"],
+            SiteName = "example.org",
+            Disclaimer = "disclaimer",
+            TakedownNotice = "takedown",
+            GeneratedAt = T0,
+            ContentHash = "hash-json",
+        }, null, T0);
+
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "nested", "crawler.db")}");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT typeof(blocks_json), typeof(captions_json), typeof(keywords_json), typeof(links_json),
+                   json_extract(blocks_json, '$[0].Text'), json_extract(captions_json, '$[0]'), json_extract(keywords_json, '$[0]'), json_extract(links_json, '$[0]')
+            FROM snapshots WHERE canonical_url = $u;
+            """;
+        cmd.Parameters.AddWithValue("$u", url);
+        using var reader = cmd.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal(["text", "text", "text", "text"], Enumerable.Range(0, 4).Select(reader.GetString));
+        Assert.Equal([text, "港口 caption", "港口", "http://a.example/港口"], Enumerable.Range(4, 4).Select(reader.GetString));
+    }
+
+    [Fact]
     public async Task Committed_writes_reach_the_database_file_while_the_store_stays_open()
     {
         // Left to the writer, its checkpoints would wait for 16 MiB of WAL; the checkpointer copies much less than
