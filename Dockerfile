@@ -23,7 +23,8 @@ COPY --from=build /app .
 # /data holds the SQLite store when no PostgreSQL is configured; it must belong to the unprivileged user.
 RUN mkdir -p /data && chown app /data
 VOLUME /data
-# The young generation the native build gets from its csproj (32 MiB, hexadecimal): this JIT runtime reads it only here.
+# The container's build is JIT-compiled (no PublishAot), and the JIT runtime reads GCgen0size only from the environment:
+# 0x2000000 = 32 MiB, the young-generation budget the native build embeds (src/Crawler.Worker/Crawler.Worker.csproj).
 ENV DOTNET_GCgen0size=2000000 \
     Storage__Sqlite__Path=/data/crawler.db \
     Crawler__Monitoring__Enabled=true \

@@ -109,7 +109,8 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         using var cmd = connection.CreateCommand();
         cmd.CommandText = """
             SELECT typeof(blocks_json), typeof(captions_json), typeof(keywords_json), typeof(links_json),
-                   json_extract(blocks_json, '$[0].Text'), json_extract(captions_json, '$[0]'), json_extract(keywords_json, '$[0]'), json_extract(links_json, '$[0]')
+                   json_extract(blocks_json, '$[0].Text'), json_extract(captions_json, '$[0]'), json_extract(keywords_json, '$[0]'), json_extract(links_json, '$[0]'),
+                   keywords_json
             FROM snapshots WHERE canonical_url = $u;
             """;
         cmd.Parameters.AddWithValue("$u", url);
@@ -117,6 +118,8 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         Assert.True(reader.Read());
         Assert.Equal(["text", "text", "text", "text"], Enumerable.Range(0, 4).Select(reader.GetString));
         Assert.Equal([text, "港口 caption", "港口", "http://a.example/港口"], Enumerable.Range(4, 4).Select(reader.GetString));
+        // the bytes the serializer wrote, as the string binding stored them: non-ASCII text unescaped
+        Assert.Equal("[\"港口\"]", reader.GetString(8));
     }
 
     [Fact]

@@ -670,9 +670,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
     /// <summary>
     /// The snapshot's columns that take CPU to make: JSON and the compressed raw body. A page found unchanged or a
     /// duplicate in the transaction wastes them, which costs less than making them while every other write waits.
-    /// The JSON columns are made as UTF-8, what the serializer writes and SQLite stores: as strings they were converted
-    /// to UTF-16 here and back to UTF-8 on the writer thread, 20 KB a page of an article's text. They are bound as
-    /// blobs and stored as text by <see cref="Utf8Text"/>.
+    /// The JSON columns are made as UTF-8, what the serializer writes and SQLite stores: as strings they would be
+    /// converted to UTF-16 here and back to UTF-8 on the writer thread, 20 KB a page of an article's text. They are bound
+    /// as blobs and inserted as <c>CAST($blocks AS TEXT)</c>: the cast reads the bytes as text in the database's
+    /// encoding, UTF-8 in every database this store creates, so the columns stay text that SQLite's json functions read.
     /// </summary>
     private sealed record EncodedSnapshot(byte[] Blocks, byte[] Captions, byte[] Keywords, byte[] Links, string? RawHeaders, byte[]? CompressedBody)
     {
@@ -684,13 +685,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             s.Raw is { } raw ? StoreJson.WriteHeaders(raw.Headers) : null,
             s.Raw is { } body ? RawBody.Compress(body.Body) : null);
     }
-
-    /// <summary>
-    /// A parameter bound as a blob of UTF-8, stored as text: a cast from blob to text takes the bytes as they are in the
-    /// database's encoding, UTF-8 in every database this store creates. So the column stays text that SQLite's json
-    /// functions read, as when it was bound from a string.
-    /// </summary>
-    private static string Utf8Text(string parameter) => $"CAST({parameter} AS TEXT)";
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, EncodedSnapshot encoded, DateTimeOffset now, CancellationToken ct)
     {
@@ -727,12 +721,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
 
         var near = s.SimHash is { } fingerprint ? await NearestAsync(c, tx, fingerprint, s.CanonicalUrl, ct) : null;
         var nextVersion = Convert.ToInt32(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) + 1 FROM snapshots WHERE canonical_url = $u;", ct, ("$u", s.CanonicalUrl)), CultureInfo.InvariantCulture);
-        var id = (long)(await ScalarAsync(c, tx, $"""
+        var id = (long)(await ScalarAsync(c, tx, """
             INSERT INTO snapshots(source, canonical_url, version, original_url, final_url, title, published_at, published_text, publisher,
                 category, author, language, blocks_json, captions_json, keywords_json, links_json, site_name, disclaimer, takedown_notice,
                 generated_at, content_hash, simhash, band0, band1, band2, band3)
             VALUES ($source, $canonical, $version, $original, $final, $title, $published, $publishedText, $publisher,
-                $category, $author, $language, {Utf8Text("$blocks")}, {Utf8Text("$captions")}, {Utf8Text("$keywords")}, {Utf8Text("$links")}, $site, $disclaimer, $takedown,
+                $category, $author, $language, CAST($blocks AS TEXT), CAST($captions AS TEXT), CAST($keywords AS TEXT), CAST($links AS TEXT), $site, $disclaimer, $takedown,
                 $generated, $hash, $simhash, $band0, $band1, $band2, $band3)
             RETURNING id;
             """, ct, [.. SimHashParameters(s.SimHash),
