@@ -534,7 +534,7 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     private Task<int> Enqueue(long runId, int maxPages, params string[] urls) =>
         Store.EnqueueAsync(runId, "s", urls.Select(u => new FrontierRequest(u, PageKind.Article, 1)).ToList(), maxPages, TimeSpan.FromDays(1), T0);
 
-    private static Snapshot Snap(string url, string text) => new()
+    protected static Snapshot Snap(string url, string text) => new()
     {
         Source = "s",
         CanonicalUrl = url,

@@ -86,23 +86,7 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
     {
         const string text = "北京时间 12 月 2 日 — the café's 🚢 report";
         var url = "http://a.example/json";
-        await Store.SaveSnapshotAsync(new Crawler.Storage.Snapshots.Snapshot
-        {
-            Source = "s",
-            CanonicalUrl = url,
-            OriginalUrl = url,
-            FinalUrl = url,
-            Title = "Title",
-            Blocks = [new Crawler.Storage.Snapshots.SnapshotBlock(Crawler.Storage.Snapshots.SnapshotBlockKind.Paragraph, text)],
-            ImageCaptions = ["港口 caption"],
-            Keywords = ["港口"],
-            Links = ["http://a.example/港口"],
-            SiteName = "example.org",
-            Disclaimer = "disclaimer",
-            TakedownNotice = "takedown",
-            GeneratedAt = T0,
-            ContentHash = "hash-json",
-        }, null, T0);
+        await Store.SaveSnapshotAsync(Snap(url, text) with { ImageCaptions = ["港口 caption"], Keywords = ["港口"], Links = ["http://a.example/港口"] }, null, T0);
 
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "nested", "crawler.db")}");
         connection.Open();
