@@ -1,4 +1,3 @@
-using System.Text;
 using HtmlAgilityPack;
 
 namespace Crawler.Extraction;
@@ -25,8 +24,8 @@ internal sealed class PageWalker
 
     private readonly Uri _pageUrl;
     private Uri _base;
-    private readonly StringBuilder _buf = new();
-    private readonly StringBuilder _linkBuf = new();
+    private readonly TextBuffer _buf = new();
+    private readonly TextBuffer _linkBuf = new();
     private int _bufWeight, _bufLinkWeight, _bufBoldWeight;
     private bool _imagePending, _blockImageBefore;
     private int _linkDepth, _boldDepth, _headingLevel, _liDepth, _quoteDepth, _figcaptionDepth;
@@ -59,6 +58,8 @@ internal sealed class PageWalker
 
     public void Walk(HtmlDocument doc)
     {
+        // A text node's text read in place: its Text property is a substring of the page, a copy of every word of it.
+        var source = doc.Text;
         var stack = new Stack<(HtmlNode Node, bool Exit)>();
         var frames = new Stack<Frame>();
         stack.Push((doc.DocumentNode, false));
@@ -74,7 +75,7 @@ internal sealed class PageWalker
             switch (node.NodeType)
             {
                 case HtmlNodeType.Text:
-                    AppendText(((HtmlTextNode)node).Text);
+                    AppendText(source.AsSpan(node.OuterStartIndex, node.OriginalOuterLength));
                     break;
                 case HtmlNodeType.Element or HtmlNodeType.Document:
                     if (!Enter(node, out var frame))
@@ -324,7 +325,7 @@ internal sealed class PageWalker
                 if (url is not null)
                 {
                     var blockIndex = _buf.Length > 0 && _bufWeight > 0 ? Blocks.Count : Blocks.Count - 1;
-                    Links.Add(new RawLink(url, Text.Normalize(_linkBuf.ToString(), false), _hrefNoFollow, _linkBuf.Length == 0 ? -1 : blockIndex));
+                    Links.Add(new RawLink(url, Text.Normalize(_linkBuf.Span), _hrefNoFollow, _linkBuf.Length == 0 ? -1 : blockIndex));
                 }
 
                 _href = null;
@@ -372,14 +373,15 @@ internal sealed class PageWalker
         _owner = f.PrevOwner;
     }
 
-    private void AppendText(string raw)
+    private void AppendText(ReadOnlySpan<char> raw)
     {
-        if (raw.Length == 0)
+        if (raw.IsEmpty)
         {
             return;
         }
 
-        var text = Text.Decode(raw);
+        // entities are rare, and decoding them needs a string
+        var text = raw.Contains('&') ? Text.Decode(raw.ToString()) : raw;
         var w = Text.Weight(text);
         if (w > 0 && _bufWeight == 0)
         {
@@ -413,7 +415,7 @@ internal sealed class PageWalker
     {
         if (_bufWeight > 0)
         {
-            var text = Text.Normalize(_buf.ToString(), false);
+            var text = Text.Normalize(_buf.Span);
             if (text.Length > 0)
             {
                 var kind = _figcaptionDepth > 0 ? BlockKind.Caption

@@ -130,53 +130,75 @@ internal static class Text
         }
 
         // Most text nodes are clean already; returning them as they are saves a copy per node on large pages.
-        if (IsClean(s))
+        return IsClean(s) ? Nfc(s) : Collapse(s);
+    }
+
+    /// <inheritdoc cref="Normalize(string?, bool)"/>
+    /// <remarks>Entities are not decoded. The one string made is the result.</remarks>
+    public static string Normalize(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty)
         {
-            return IsSurelyNfc(s) || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+            return string.Empty;
         }
 
-        var sb = new StringBuilder(s.Length);
-        var pendingSpace = false;
-        foreach (var c in s)
+        return IsClean(s) ? Nfc(new string(s)) : Collapse(s);
+    }
+
+    private static string Nfc(string s) => IsSurelyNfc(s) || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+
+    private static string Collapse(ReadOnlySpan<char> s)
+    {
+        // the result is never longer than the input
+        var buffer = ArrayPool<char>.Shared.Rent(s.Length);
+        try
         {
-            if (IsInvisible(c))
+            var n = 0;
+            var pendingSpace = false;
+            foreach (var c in s)
             {
-                continue;
+                if (IsInvisible(c))
+                {
+                    continue;
+                }
+
+                if (char.IsWhiteSpace(c))
+                {
+                    pendingSpace = n > 0;
+                    continue;
+                }
+
+                if (char.IsControl(c) || char.IsSurrogate(c) && !char.IsHighSurrogate(c) && !char.IsLowSurrogate(c))
+                {
+                    continue;
+                }
+
+                if (pendingSpace)
+                {
+                    buffer[n++] = ' ';
+                    pendingSpace = false;
+                }
+
+                buffer[n++] = c;
             }
 
-            if (char.IsWhiteSpace(c))
-            {
-                pendingSpace = sb.Length > 0;
-                continue;
-            }
-
-            if (char.IsControl(c) || char.IsSurrogate(c) && !char.IsHighSurrogate(c) && !char.IsLowSurrogate(c))
-            {
-                continue;
-            }
-
-            if (pendingSpace)
-            {
-                sb.Append(' ');
-                pendingSpace = false;
-            }
-
-            sb.Append(c);
+            return Nfc(new string(buffer, 0, n));
         }
-
-        var result = sb.ToString();
-        return IsSurelyNfc(result) || result.IsNormalized(NormalizationForm.FormC) ? result : result.Normalize(NormalizationForm.FormC);
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>True when Normalize would change nothing but (maybe) the normalization form.</summary>
-    private static bool IsClean(string s)
+    private static bool IsClean(ReadOnlySpan<char> s)
     {
         if (s[0] == ' ' || s[^1] == ' ')
         {
             return false;
         }
 
-        if (!s.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        if (!s.ContainsAnyExceptInRange(' ', '~'))
         {
             // printable ASCII: clean unless two spaces meet
             return !s.Contains("  ", StringComparison.Ordinal);
