@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 
@@ -263,6 +264,7 @@ public static class SimHash
 
         return fingerprint;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Count(Span<int> byteCounts, ulong h)
         {
             byteCounts[(int)(h & 0xFF)]++;
@@ -445,6 +447,7 @@ public static class SimHash
     }
 
     /// <summary>The splitmix64 finalizer: every output bit depends on every input bit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Finish(ulong h)
     {
         h ^= h >> 30;
