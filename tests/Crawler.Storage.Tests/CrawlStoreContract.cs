@@ -21,6 +21,9 @@ public abstract class CrawlStoreContract : IAsyncLifetime
     /// <summary>Another store object on the same database: what a second worker process has.</summary>
     protected abstract ICrawlStore OpenSameStore();
 
+    /// <summary>A raw capture's body as the backend holds it: its encoding and bytes, read with the backend's SQL.</summary>
+    protected abstract Task<(string Encoding, byte[] Bytes)> StoredRawBodyAsync(long snapshotId);
+
     private readonly List<ICrawlStore> _others = [];
 
     /// <summary>Like <see cref="OpenSameStore"/>, disposed with the test.</summary>
@@ -476,6 +479,33 @@ public abstract class CrawlStoreContract : IAsyncLifetime
         await Store.TakeDownAsync("http://a/story", "request", "ops", T0);
         Assert.Null(await Store.GetRawCaptureAsync(first.SnapshotId));
         Assert.Empty(await Store.GetCapturesAsync(null, null, latestOnly: false));
+    }
+
+    [SkippableFact]
+    public async Task A_body_sent_compressed_is_stored_as_it_came_and_one_sent_plain_is_compressed_by_the_store()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes("<html><p>" + string.Concat(Enumerable.Repeat("harbour cargo ", 400)) + "</p></html>");
+        using var gzipped = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(gzipped, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(body);
+        }
+
+        var raw = new Archive.RawCapture("http://a/sent-gzip", 200, "OK", [new("Content-Type", "text/html")], body, T0)
+        {
+            Transfer = new Archive.TransferBody(Archive.RawBody.Gzip, gzipped.ToArray()),
+        };
+        var sentGzip = await Store.SaveSnapshotAsync(Snap("http://a/sent-gzip", "text") with { Raw = raw }, null, T0);
+        var sentPlain = await Store.SaveSnapshotAsync(Snap("http://a/sent-plain", "other text") with { Raw = raw with { TargetUrl = "http://a/sent-plain", Transfer = null } }, null, T0);
+
+        var (encoding, stored) = await StoredRawBodyAsync(sentGzip.SnapshotId);
+        Assert.Equal(Archive.RawBody.Gzip, encoding);
+        Assert.Equal(gzipped.ToArray(), stored);
+        Assert.Equal(body, (await Store.GetRawCaptureAsync(sentGzip.SnapshotId))!.Body);
+        (encoding, stored) = await StoredRawBodyAsync(sentPlain.SnapshotId);
+        Assert.Equal(Archive.RawBody.Brotli, encoding);
+        Assert.Equal(body, Archive.RawBody.Decompress(encoding, stored));
+        Assert.Equal(body, (await Store.GetRawCaptureAsync(sentPlain.SnapshotId))!.Body);
     }
 
     [Fact]

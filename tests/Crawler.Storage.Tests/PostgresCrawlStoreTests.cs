@@ -24,6 +24,17 @@ public sealed class PostgresCrawlStoreTests : CrawlStoreContract
 
     protected override ICrawlStore OpenSameStore() => new PostgresCrawlStore(new PostgresStoreOptions { ConnectionString = _connectionString });
 
+    protected override async Task<(string Encoding, byte[] Bytes)> StoredRawBodyAsync(long snapshotId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT body_encoding, body FROM raw_captures WHERE snapshot_id = @id;", connection);
+        cmd.Parameters.AddWithValue("id", snapshotId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), reader.GetFieldValue<byte[]>(1));
+    }
+
     protected override async Task DropStoreAsync()
     {
         if (_store is not null)

@@ -13,6 +13,18 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
 
     protected override ICrawlStore OpenSameStore() => new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_folder, "nested", "crawler.db") });
 
+    protected override async Task<(string Encoding, byte[] Bytes)> StoredRawBodyAsync(long snapshotId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "nested", "crawler.db")}");
+        await connection.OpenAsync();
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT body_encoding, body FROM raw_captures WHERE snapshot_id = $id;";
+        cmd.Parameters.AddWithValue("$id", snapshotId);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetString(0), (byte[])reader.GetValue(1));
+    }
+
     protected override Task DropStoreAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -16,6 +16,13 @@ public static class RawBody
     private const int Quality = 1;
     private const int Window = 22;
 
+    /// <summary>What a backend stores of a capture's body: the server's compressed bytes if it sent them, else ours.</summary>
+    public static TransferBody Encode(RawCapture raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        return raw.Transfer ?? new TransferBody(Brotli, Compress(raw.Body));
+    }
+
     public static byte[] Compress(byte[] body)
     {
         ArgumentNullException.ThrowIfNull(body);

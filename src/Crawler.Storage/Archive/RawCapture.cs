@@ -1,7 +1,8 @@
 namespace Crawler.Storage.Archive;
 
 /// <summary>
-/// The HTTP response a snapshot was made from, as received (after transfer decoding): what WARC export writes and
+/// The HTTP response a snapshot was made from, as received (<see cref="Body"/> after transfer decoding, and the
+/// headers to match: a decoded body's Content-Encoding and Content-Length are dropped): what WARC export writes and
 /// what re-extraction reads when the extractor improves. Kept only for new versions; a re-check that found the
 /// same content adds nothing.
 /// </summary>
@@ -13,11 +14,20 @@ public sealed record RawCapture(
     byte[] Body,
     DateTimeOffset FetchedAt)
 {
+    /// <summary>
+    /// The body as the server compressed it for the transfer, when it did (gzip or Brotli): stored as it came, which
+    /// spares the crawl compressing every page again. It decodes to <see cref="Body"/>.
+    /// </summary>
+    public TransferBody? Transfer { get; init; }
+
     /// <summary>The charset of the Content-Type header, for decoding the body again.</summary>
     public string? Charset =>
         Headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value is { } type
         && System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media) ? media.CharSet : null;
 }
+
+/// <summary>A body in one <see cref="RawBody"/> encoding (<see cref="RawBody.Gzip"/> or <see cref="RawBody.Brotli"/>).</summary>
+public sealed record TransferBody(string Encoding, byte[] Bytes);
 
 /// <summary>A stored snapshot that has a raw capture, as listed for export and re-extraction.</summary>
 public sealed record CaptureEntry(long SnapshotId, string Source, string CanonicalUrl, int Version, DateTimeOffset FetchedAt);

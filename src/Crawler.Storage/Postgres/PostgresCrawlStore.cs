@@ -710,12 +710,13 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
             """, ct, ("u", s.CanonicalUrl), ("s", s.Source), ("id", id), ("h", s.ContentHash), Typed("near", NpgsqlDbType.Bigint, near?.SnapshotId), ("now", Utc(now)));
         if (s.Raw is { } raw)
         {
+            var body = RawBody.Encode(raw);
             await ExecuteAsync(c, tx, """
                 INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
                 VALUES (@id, @url, @at, @status, @reason, @headers, @encoding, @length, @body);
                 """, ct, ("id", id), ("url", raw.TargetUrl), ("at", Utc(raw.FetchedAt)), ("status", raw.StatusCode), ("reason", raw.ReasonPhrase),
                 Typed("headers", NpgsqlDbType.Jsonb, StoreJson.WriteHeaders(raw.Headers)),
-                ("encoding", RawBody.Brotli), ("length", raw.Body.Length), ("body", RawBody.Compress(raw.Body)));
+                ("encoding", body.Encoding), ("length", raw.Body.Length), ("body", body.Bytes));
         }
 
         return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };

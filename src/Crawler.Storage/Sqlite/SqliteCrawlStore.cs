@@ -675,7 +675,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
     /// as blobs and inserted as <c>CAST($blocks AS TEXT)</c>: the cast reads the bytes as text in the database's
     /// encoding, UTF-8 in every database this store creates, so the columns stay text that SQLite's json functions read.
     /// </summary>
-    private sealed record EncodedSnapshot(byte[] Blocks, byte[] Captions, byte[] Keywords, byte[] Links, string? RawHeaders, byte[]? CompressedBody)
+    private sealed record EncodedSnapshot(byte[] Blocks, byte[] Captions, byte[] Keywords, byte[] Links, string? RawHeaders, TransferBody? StoredBody)
     {
         public static EncodedSnapshot Of(Snapshot s) => new(
             JsonSerializer.SerializeToUtf8Bytes(s.Blocks, StoreJson.Columns.IReadOnlyListSnapshotBlock),
@@ -683,7 +683,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             JsonSerializer.SerializeToUtf8Bytes(s.Keywords, StoreJson.Columns.IReadOnlyListString),
             JsonSerializer.SerializeToUtf8Bytes(s.Links, StoreJson.Columns.IReadOnlyListString),
             s.Raw is { } raw ? StoreJson.WriteHeaders(raw.Headers) : null,
-            s.Raw is { } body ? RawBody.Compress(body.Body) : null);
+            s.Raw is { } body ? RawBody.Encode(body) : null);
     }
 
     private static async Task<SnapshotWriteResult> WriteSnapshotAsync(SqliteConnection c, SqliteTransaction tx, Snapshot s, EncodedSnapshot encoded, DateTimeOffset now, CancellationToken ct)
@@ -748,8 +748,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
                 INSERT INTO raw_captures(snapshot_id, target_url, fetched_at, status, reason, headers_json, body_encoding, body_length, body)
                 VALUES ($id, $url, $at, $status, $reason, $headers, $encoding, $length, $body);
                 """, ct, ("$id", id), ("$url", raw.TargetUrl), ("$at", Ms(raw.FetchedAt)), ("$status", raw.StatusCode), ("$reason", raw.ReasonPhrase),
-                ("$headers", encoded.RawHeaders), ("$encoding", RawBody.Brotli),
-                ("$length", raw.Body.Length), ("$body", encoded.CompressedBody));
+                ("$headers", encoded.RawHeaders), ("$encoding", encoded.StoredBody!.Encoding),
+                ("$length", raw.Body.Length), ("$body", encoded.StoredBody.Bytes));
         }
 
         return new SnapshotWriteResult(SnapshotWriteOutcome.Created, id, nextVersion) { NearDuplicateOf = near?.SnapshotId };
