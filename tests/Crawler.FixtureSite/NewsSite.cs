@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -162,6 +163,7 @@ public sealed class NewsSite : IAsyncDisposable
         app.MapGet("/news/gone.html", () => Results.StatusCode(410));
         MapPoliteness(app);
         MapHostile(app);
+        MapCompressed(app);
     }
 
     /// <summary>robots.txt, an article with validators, sitemaps and feeds.</summary>
@@ -261,6 +263,66 @@ public sealed class NewsSite : IAsyncDisposable
         app.MapGet("/news/hostile/lying-gbk.html", () => Bytes(Encoding.UTF8.GetBytes(ChineseArticle(302, "<meta charset=\"gbk\">")), "text/html"));
         app.MapGet("/news/chain/{n:int}.html", (int n) => n < 20 ? Results.Redirect($"/news/chain/{n + 1}.html") : Html(EnglishArticle(3000, 0, canonical: false)));
         app.MapGet("/news/hostile/to-other-loopback.html", () => Results.Redirect($"http://127.0.0.2:{BaseUrl.Port}/news/a/1.html"));
+    }
+
+    /// <summary>
+    /// Articles sent compressed, as most news sites send them: gzip or Brotli when the request accepts it (and only
+    /// then, as a server does), plus bodies that do not decode, a coding nobody asked for, and gzip that comes out
+    /// larger than what it decodes to.
+    /// </summary>
+    private static void MapCompressed(WebApplication app)
+    {
+        app.MapGet("/news/compressed/{coding}/{n:int}.html", async (string coding, int n, HttpContext c) =>
+        {
+            var html = Encoding.UTF8.GetBytes(EnglishArticle(4000 + n, 0, canonical: false));
+            c.Response.ContentType = "text/html; charset=utf-8";
+            if (c.Request.Headers.AcceptEncoding.ToString().Split(',').Select(e => e.Split(';')[0].Trim()).Contains(coding))
+            {
+                c.Response.Headers.ContentEncoding = coding;
+                html = Compress(coding, html);
+            }
+
+            await c.Response.Body.WriteAsync(html);
+        });
+        app.MapGet("/news/compressed/corrupt.html", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/html; charset=utf-8";
+            c.Response.Headers.ContentEncoding = "gzip";
+            var body = Compress("gzip", Encoding.UTF8.GetBytes(EnglishArticle(4100, 0, canonical: false)));
+            body.AsSpan(20, 200).Fill(0x5A);
+            await c.Response.Body.WriteAsync(body);
+        });
+        app.MapGet("/news/compressed/unasked.html", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/html; charset=utf-8";
+            c.Response.Headers.ContentEncoding = "deflate";
+            await c.Response.Body.WriteAsync(Compress("deflate", Encoding.UTF8.GetBytes(EnglishArticle(4101, 0, canonical: false))));
+        });
+        app.MapGet("/news/compressed/incompressible.html", async (HttpContext c) =>
+        {
+            c.Response.ContentType = "text/html; charset=utf-8";
+            c.Response.Headers.ContentEncoding = "gzip";
+            await c.Response.Body.WriteAsync(Compress("gzip", IncompressibleBody));
+        });
+    }
+
+    /// <summary>The 64 KiB that /news/compressed/incompressible.html decodes to: random, so its gzip is larger.</summary>
+    public static byte[] IncompressibleBody { get; } = RandomNumberGenerator.GetBytes(64 * 1024);
+
+    private static byte[] Compress(string coding, byte[] body)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressor = coding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            "br" => new System.IO.Compression.BrotliStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            _ => new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+        })
+        {
+            compressor.Write(body);
+        }
+
+        return output.ToArray();
     }
 
     private static readonly Lazy<byte[]> GzipBomb = new(() =>

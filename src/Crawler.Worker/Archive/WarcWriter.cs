@@ -39,7 +39,7 @@ public sealed class WarcWriter(Stream output) : IDisposable
         var requestId = NewId();
         var date = Date(capture.FetchedAt);
         var request = Encoding.UTF8.GetBytes(
-            $"GET {target.PathAndQuery} HTTP/1.1\r\nHost: {target.Authority}\r\nUser-Agent: {userAgent}\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n");
+            $"GET {target.PathAndQuery} HTTP/1.1\r\nHost: {target.Authority}\r\nUser-Agent: {userAgent}\r\nAccept-Encoding: gzip, br\r\n\r\n");
         var head = HttpHead(capture);
         var block = new byte[head.Length + capture.Body.Length];
         head.CopyTo(block, 0);

@@ -44,7 +44,8 @@ public static class FetchingServiceCollectionExtensions
                 var guard = new NetworkGuard(o);
                 return new SocketsHttpHandler
                 {
-                    AutomaticDecompression = DecompressionMethods.All,
+                    // TransferDecodingHandler decodes, and keeps the compressed bytes for the archive
+                    AutomaticDecompression = DecompressionMethods.None,
                     AllowAutoRedirect = false,
                     UseCookies = false,
                     ConnectTimeout = o.AttemptTimeout,
@@ -52,6 +53,7 @@ public static class FetchingServiceCollectionExtensions
                     ConnectCallback = guard.ConnectAsync,
                 };
             })
+            .AddHttpMessageHandler(sp => new TransferDecodingHandler(sp.GetRequiredService<IOptions<FetchOptions>>().Value.MaxBodyBytes))
             .AddResilienceHandler("page-fetch", static (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<FetchOptions>>().Value;

@@ -177,6 +177,12 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
             return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"not HTML ({media})", redirects);
         }
 
+        // TransferDecodingHandler took off the gzip or Brotli it asked for; a coding left is one the server sent unasked
+        if (response.Content.Headers.ContentEncoding.Where(c => !c.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList() is { Count: > 0 } left)
+        {
+            return FetchResult.Failed(FetchStatus.PermanentFailure, url, current, status, $"Content-Encoding {string.Join(", ", left)} cannot be decoded: one of gzip or br was asked for", redirects);
+        }
+
         if (response.Content.Headers.ContentLength is long declared && declared > o.MaxBodyBytes)
         {
             return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: {declared} bytes declared, limit {o.MaxBodyBytes}", redirects);
@@ -211,11 +217,16 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
             {
                 Validators = validators.IsEmpty ? null : validators,
                 ReasonPhrase = response.ReasonPhrase,
-                // after automatic decompression the handler has dropped Content-Encoding: the headers describe the body kept
+                Transfer = (response.Content as DecodedContent)?.Transfer,
+                // a decoded body's headers have no Content-Encoding (nor Content-Length): they describe the body kept
                 Headers = response.Headers.Concat(response.Content.Headers)
                     .SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v))).ToList(),
                 FetchedAt = clock.GetUtcNow(),
             };
+        }
+        catch (BodyTooLargeException ex)
+        {
+            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: compressed {ex.Message}", redirects);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {

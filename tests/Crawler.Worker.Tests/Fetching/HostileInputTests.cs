@@ -21,7 +21,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_gzip_bomb_is_stopped_at_the_decompressed_size_limit()
     {
         using var worker = await TestWorker.StartAsync(_site, s => s["Crawler:Fetch:MaxBodyBytes"] = (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var result = await Fetch(worker, "news/hostile/bomb.html");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/hostile/bomb.html"));
         Assert.Equal(FetchStatus.Skipped, result.Status);
         Assert.Equal("too large: body passed the 2097152-byte limit", result.Error);
     }
@@ -30,7 +30,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_pdf_is_skipped_by_its_content_type()
     {
         using var worker = await TestWorker.StartAsync(_site);
-        var result = await Fetch(worker, "news/hostile/report.pdf");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/hostile/report.pdf"));
         Assert.Equal(FetchStatus.Skipped, result.Status);
         Assert.Equal("not HTML (application/pdf)", result.Error);
     }
@@ -39,7 +39,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_slow_drip_body_is_cut_off_at_the_page_deadline()
     {
         using var worker = await TestWorker.StartAsync(_site, s => s["Crawler:Fetch:TotalTimeout"] = "00:00:01.500");
-        var result = await Fetch(worker, "news/hostile/drip.html");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/hostile/drip.html"));
         Assert.Equal(FetchStatus.TransientFailure, result.Status);
         Assert.Equal("no complete response within 1.5 s", result.Error);
     }
@@ -48,7 +48,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_body_broken_off_mid_way_is_a_transient_failure_and_nothing_is_kept()
     {
         using var worker = await TestWorker.StartAsync(_site);
-        var result = await Fetch(worker, "news/hostile/truncated.html");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/hostile/truncated.html"));
         Assert.Equal(FetchStatus.TransientFailure, result.Status);
         Assert.True(result.Error!.StartsWith("body broken off", StringComparison.Ordinal), result.Error);
         Assert.Null(result.Body);
@@ -58,7 +58,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_redirect_chain_longer_than_the_limit_fails_with_the_url_it_reached()
     {
         using var worker = await TestWorker.StartAsync(_site, s => s["Crawler:Fetch:MaxRedirects"] = "5");
-        var result = await Fetch(worker, "news/chain/1.html");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/chain/1.html"));
         Assert.Equal(FetchStatus.PermanentFailure, result.Status);
         Assert.Equal("more than 5 redirects", result.Error);
         Assert.Equal(new Uri(_site.BaseUrl, "news/chain/7.html"), result.FinalUrl);
@@ -68,7 +68,7 @@ public sealed class HostileInputTests : IAsyncLifetime
     public async Task A_redirect_chain_within_the_limit_records_every_hop_and_the_final_url()
     {
         using var worker = await TestWorker.StartAsync(_site, s => s["Crawler:Fetch:MaxRedirects"] = "30");
-        var result = await Fetch(worker, "news/chain/15.html");
+        var result = await worker.FetchAsync(new Uri(_site.BaseUrl, "news/chain/15.html"));
         Assert.Equal(FetchStatus.Ok, result.Status);
         Assert.Equal(5, result.Redirects.Count);
         Assert.Equal(new Uri(_site.BaseUrl, "news/chain/20.html"), result.FinalUrl);
@@ -128,7 +128,4 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.Equal(0, _site.RequestsTo("/news/a/3.html"));
         Assert.Equal(2L, worker.Count("frontier"));
     }
-
-    private Task<FetchResult> Fetch(TestWorker worker, string path) =>
-        worker.Services.GetRequiredService<PageFetcher>().FetchAsync(new Uri(_site.BaseUrl, path), default);
 }

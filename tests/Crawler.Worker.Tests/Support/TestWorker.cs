@@ -2,6 +2,7 @@ using Crawler.FixtureSite;
 using Crawler.Storage;
 using Crawler.Worker.Cli;
 using Crawler.Worker.Crawling;
+using Crawler.Worker.Fetching;
 using Crawler.Worker.Hosting;
 using Crawler.Worker.Sources;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +79,9 @@ internal sealed class TestWorker : IDisposable
         Services.GetRequiredService<CrawlRunner>().RunAsync(Source, stopping);
 
     /// <summary>Rows in a table, read on a connection of its own, as an operator's sqlite3 would.</summary>
+    /// <summary>One page through the worker's fetcher, as the crawl fetches it.</summary>
+    public Task<FetchResult> FetchAsync(Uri url) => Services.GetRequiredService<PageFetcher>().FetchAsync(url, default);
+
     public long Count(string table) => Convert.ToInt64(Scalar($"SELECT COUNT(*) FROM {table}"), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One value from the store file, for asserting what an operator would see.</summary>
