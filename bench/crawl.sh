@@ -3,7 +3,9 @@
 # (--crawl-now into a fresh SQLite store), GNU wget2 (fetch only) and Scrapy, in one run.
 #   usage: bench/crawl.sh [PAGES]   (default 3211)
 #          BENCH_PEERS=none bench/crawl.sh 100000   (ours only: the memory-flatness runs, where Scrapy would take hours)
-# Prints pages, wall seconds, pages/s, peak RSS and our pages/s as a ratio to each peer.
+#          BENCH_RUNS=1 bench/crawl.sh   (runs of each crawler, in turn; default 3)
+#          BENCH_COMPRESSION=none bench/crawl.sh   (the site served plain; by default gzip, as news sites serve it)
+# Prints pages, median wall seconds, pages/s, peak RSS and our pages/s as a ratio to each peer, then every run's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${1:-3211}
@@ -25,6 +27,14 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 python3 bench/sitegen.py "$PAGES" "$WORK/site"
+# Served gzip-compressed by default, as news sites serve their pages to any client that accepts it (nginx sends the
+# .gz copy made here, so compressing costs the server nothing during the runs); BENCH_COMPRESSION=none serves them plain.
+COMPRESSION=${BENCH_COMPRESSION:-gzip}
+case "$COMPRESSION" in
+  gzip) find "$WORK/site" -name '*.html' -print0 | xargs -0 gzip -k -6; GZIP_STATIC=on ;;
+  none) GZIP_STATIC=off ;;
+  *) echo "BENCH_COMPRESSION must be gzip or none, not '$COMPRESSION'" >&2; exit 2 ;;
+esac
 cat > "$WORK/nginx.conf" <<NGINX
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -34,6 +44,7 @@ http {
   access_log off;
   sendfile on;
   keepalive_requests 100000;
+  gzip_static $GZIP_STATIC;
   types { text/html html; text/plain txt; }
   client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp; uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
   server { listen 127.0.0.1:$PORT; root $WORK/site; }
@@ -81,42 +92,55 @@ measure() { # name, command...: runs it under /usr/bin/time -v, prints "wall rss
   echo "$wall $rss"
 }
 
-read -r ours_wall ours_rss < <(measure ours "$WORK/crawler/crawler" --crawl-now --config "$WORK/crawler.json")
-ours_pages=$(python3 - "$WORK/crawler.db" <<'PY'
+done_pages() { # the store's settled pages
+  python3 - "$WORK/crawler.db" <<'PY'
 import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM frontier WHERE state = 'Done'").fetchone()[0])
 PY
-)
-if [ "${BENCH_PEERS:-all}" = none ]; then
-  echo
-  grep -E "^(source|bench|  bench)" "$WORK/ours.out" || true
-  echo "site: $PAGES pages; ours: $ours_pages pages in $ours_wall s, $(python3 -c "print(round($ours_pages / $ours_wall))") pages/s, peak RSS $((ours_rss / 1024)) MB"
-  exit 0
-fi
-read -r wget_wall wget_rss < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
-wget_pages=$(find "$WORK/wget2" -name '*.html' | wc -l)
-read -r scrapy_wall scrapy_rss < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
-  -o "$WORK/scrapy.jl" -s CONCURRENT_REQUESTS=32 -s CONCURRENT_REQUESTS_PER_DOMAIN=32 -s LOG_LEVEL=WARNING -s ROBOTSTXT_OBEY=False)
-scrapy_pages=$(wc -l < "$WORK/scrapy.jl")
+}
+
+# Each crawler runs RUNS times, in turn within each round, so that a slow spell of the machine falls on all of them;
+# the table takes each one's median wall time. Every run starts from nothing: a fresh store, an empty output folder.
+RUNS=${BENCH_RUNS:-3}
+results="$WORK/results.txt"
+: > "$results"
+for round in $(seq "$RUNS"); do
+  rm -f "$WORK/crawler.db" "$WORK/crawler.db-wal" "$WORK/crawler.db-shm"
+  read -r wall rss < <(measure ours "$WORK/crawler/crawler" --crawl-now --config "$WORK/crawler.json")
+  echo "ours $(done_pages) $wall $rss" >> "$results"
+  [ "${BENCH_PEERS:-all}" = none ] && continue
+  rm -rf "$WORK/wget2"
+  read -r wall rss < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
+  echo "wget2 $(find "$WORK/wget2" -name '*.html' | wc -l) $wall $rss" >> "$results"
+  rm -f "$WORK/scrapy.jl"
+  read -r wall rss < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
+    -o "$WORK/scrapy.jl" -s CONCURRENT_REQUESTS=32 -s CONCURRENT_REQUESTS_PER_DOMAIN=32 -s LOG_LEVEL=WARNING -s ROBOTSTXT_OBEY=False)
+  echo "scrapy $(wc -l < "$WORK/scrapy.jl") $wall $rss" >> "$results"
+done
 
 echo
 grep -E "^(source|bench|  bench)" "$WORK/ours.out" || true
-python3 - "$PAGES" "$ours_pages" "$ours_wall" "$ours_rss" "$wget_pages" "$wget_wall" "$wget_rss" "$scrapy_pages" "$scrapy_wall" "$scrapy_rss" <<'PY'
+python3 - "$PAGES" "$results" "$COMPRESSION" <<'PY'
 import sys
 site = int(sys.argv[1])
-rows = [("crawler (ours) MaxConcurrency=32", *sys.argv[2:5]), ("wget2 --max-threads=8", *sys.argv[5:8]), ("scrapy CONCURRENT_REQUESTS=32", *sys.argv[8:11])]
-rate = {}
-print(f"\nsite: {site} pages\n")
-print(f"| crawler | pages | wall s | pages/s | peak RSS MB | ours / this |")
-print(f"|---|---:|---:|---:|---:|---:|")
-for name, pages, wall, rss in rows:
-    pages, wall, rss = int(pages), float(wall), int(rss) / 1024
-    rate[name] = pages / wall if wall > 0 else 0
-for name, pages, wall, rss in rows:
-    ours = rate[rows[0][0]]
-    ratio = ours / rate[name] if rate[name] else 0
-    print(f"| {name} | {pages} | {float(wall):.2f} | {rate[name]:.0f} | {int(rss) / 1024:.0f} | {ratio:.2f}x |")
-missing = [name for name, pages, *_ in rows if int(pages) < site]
+names = {"ours": "crawler (ours) MaxConcurrency=32", "wget2": "wget2 --max-threads=8", "scrapy": "scrapy CONCURRENT_REQUESTS=32"}
+runs = {}
+for line in open(sys.argv[2]):
+    who, pages, wall, rss = line.split()
+    runs.setdefault(who, []).append((int(pages), float(wall), int(rss) / 1024))
+# a crawler's row: its median run by wall time (the faster of the middle two of an even count), its highest peak RSS
+rows = {who: (sorted(r, key=lambda x: x[1])[(len(r) - 1) // 2], max(x[2] for x in r)) for who, r in runs.items()}
+rate = {who: pages / wall if wall > 0 else 0 for who, ((pages, wall, _), _) in rows.items()}
+print(f"\nsite: {site} pages, served with compression {sys.argv[3]}; median of {len(runs['ours'])} runs each\n")
+print("| crawler | pages | wall s | pages/s | peak RSS MB | ours / this |")
+print("|---|---:|---:|---:|---:|---:|")
+for who, ((pages, wall, _), rss) in rows.items():
+    ratio = rate["ours"] / rate[who] if rate[who] else 0
+    print(f"| {names[who]} | {pages} | {wall:.2f} | {rate[who]:.0f} | {rss:.0f} | {ratio:.2f}x |")
+print()
+for who, r in runs.items():
+    print(f"{who} runs (wall s): {', '.join(f'{wall:.2f}' for _, wall, _ in r)}")
+missing = sorted({names[who] for who, r in runs.items() for pages, *_ in r if pages < site})
 if missing:
-    print(f"\nNOT every page fetched by: {', '.join(missing)}")
+    print(f"\nNOT every page fetched in every run by: {', '.join(missing)}")
 PY
