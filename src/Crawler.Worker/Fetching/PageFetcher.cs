@@ -191,29 +191,13 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         try
         {
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
-            using var body = new MemoryStream(response.Content.Headers.ContentLength is long n and > 0 ? (int)n : 64 * 1024);
-            // pooled: a fresh 80 KB read buffer per page was a tenth of all the bytes a crawl allocated
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
+            if (await ReadWholeAsync(stream, response.Content.Headers.ContentLength, o.MaxBodyBytes, ct) is not { } body)
             {
-                int read;
-                while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-                {
-                    if (body.Length + read > o.MaxBodyBytes)
-                    {
-                        return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: body passed the {o.MaxBodyBytes}-byte limit", redirects);
-                    }
-
-                    body.Write(buffer, 0, read);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
+                return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: body passed the {o.MaxBodyBytes}-byte limit", redirects);
             }
 
             var validators = new Storage.Frontier.HttpValidators(response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"));
-            return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, ExactBytes(body), null, null, redirects)
+            return new FetchResult(FetchStatus.Ok, url, current, status, contentType?.MediaType, contentType?.CharSet, body, null, null, redirects)
             {
                 Validators = validators.IsEmpty ? null : validators,
                 ReasonPhrase = response.ReasonPhrase,
@@ -251,9 +235,47 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         return null;
     }
 
-    /// <summary>The stream's bytes, without a copy when the declared length filled its buffer exactly.</summary>
-    private static byte[] ExactBytes(MemoryStream body) =>
-        body.Length == body.Capacity ? body.GetBuffer() : body.ToArray();
+    /// <summary>
+    /// The stream to its end, or null past <paramref name="limit"/> bytes. Read into a pooled buffer and copied out
+    /// once at its exact size: a decoded body has no length to size a buffer by, and a stream grown from a guess cost
+    /// its spare capacity and a copy on every page.
+    /// </summary>
+    private static async Task<byte[]?> ReadWholeAsync(Stream stream, long? declared, long limit, CancellationToken ct)
+    {
+        // one more than declared, so that the read finding the end needs no bigger buffer
+        var buffer = ArrayPool<byte>.Shared.Rent(declared is long n and > 0 and < int.MaxValue ? (int)n + 1 : 64 * 1024);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(2 * buffer.Length);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await stream.ReadAsync(buffer.AsMemory(length), ct);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+
+                if (length + read > limit)
+                {
+                    return null;
+                }
+
+                length += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static string Describe(Exception ex)
     {
