@@ -4,7 +4,8 @@ using System.IO.Compression;
 namespace Crawler.Storage.Archive;
 
 /// <summary>
-/// How raw bodies are kept: Brotli, named per row so another encoding can be added without rewriting old rows.
+/// How raw bodies are kept: gzip or Brotli as the server sent them, or Brotli by us, the encoding named per row so
+/// another can be added without rewriting old rows.
 /// Shared by every backend so a body written by one reads back in another.
 /// </summary>
 public static class RawBody
@@ -16,12 +17,16 @@ public static class RawBody
     private const int Quality = 1;
     private const int Window = 22;
 
-    /// <summary>What a backend stores of a capture's body: the server's compressed bytes if it sent them, else ours.</summary>
-    public static TransferBody Encode(RawCapture raw)
+    /// <summary>What a backend stores of a capture's body: its compressed bytes if it came with them, else ours.</summary>
+    public static CompressedBody Encode(RawCapture raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
-        return raw.Transfer ?? new TransferBody(Brotli, Compress(raw.Body));
+        return raw.Compressed ?? new CompressedBody(Brotli, Compress(raw.Body));
     }
+
+    /// <summary>A capture as a backend read it back, its stored bytes kept beside the body they decode to.</summary>
+    public static RawCapture Read(string targetUrl, int status, string? reason, IReadOnlyList<KeyValuePair<string, string>> headers, string encoding, byte[] stored, DateTimeOffset fetchedAt) =>
+        new(targetUrl, status, reason, headers, Decompress(encoding, stored), fetchedAt) { Compressed = new CompressedBody(encoding, stored) };
 
     public static byte[] Compress(byte[] body)
     {

@@ -15,10 +15,10 @@ public sealed record RawCapture(
     DateTimeOffset FetchedAt)
 {
     /// <summary>
-    /// The body as the server compressed it for the transfer, when it did (gzip or Brotli): stored as it came, which
-    /// spares the crawl compressing every page again. It decodes to <see cref="Body"/>.
+    /// The body already compressed in a <see cref="RawBody"/> encoding, as the server sent it (gzip or Brotli) or as a
+    /// store keeps it: stored as it is, which spares compressing it again. It decodes to <see cref="Body"/>.
     /// </summary>
-    public TransferBody? Transfer { get; init; }
+    public CompressedBody? Compressed { get; init; }
 
     /// <summary>The charset of the Content-Type header, for decoding the body again.</summary>
     public string? Charset =>
@@ -27,7 +27,7 @@ public sealed record RawCapture(
 }
 
 /// <summary>A body in one <see cref="RawBody"/> encoding (<see cref="RawBody.Gzip"/> or <see cref="RawBody.Brotli"/>).</summary>
-public sealed record TransferBody(string Encoding, byte[] Bytes);
+public sealed record CompressedBody(string Encoding, byte[] Bytes);
 
 /// <summary>A stored snapshot that has a raw capture, as listed for export and re-extraction.</summary>
 public sealed record CaptureEntry(long SnapshotId, string Source, string CanonicalUrl, int Version, DateTimeOffset FetchedAt);

@@ -506,10 +506,9 @@ public sealed class PostgresCrawlStore : ICrawlStore, IAsyncDisposable
         await ReadListAsync("""
             SELECT target_url, status, reason, headers_json::text, body_encoding, body, fetched_at FROM raw_captures WHERE snapshot_id = @id;
             """,
-            r => new RawCapture(
+            r => RawBody.Read(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                StoreJson.ReadHeaders(r.GetString(3)),
-                RawBody.Decompress(r.GetString(4), r.GetFieldValue<byte[]>(5)), r.GetFieldValue<DateTimeOffset>(6)),
+                StoreJson.ReadHeaders(r.GetString(3)), r.GetString(4), r.GetFieldValue<byte[]>(5), r.GetFieldValue<DateTimeOffset>(6)),
             cancellationToken, ("id", snapshotId)) is [var capture, ..] ? capture : null;
 
     public Task<IReadOnlyList<CaptureEntry>> GetCapturesAsync(string? source, DateTimeOffset? since, bool latestOnly, CancellationToken cancellationToken = default) =>

@@ -549,10 +549,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
         var rows = await ReadAllAsync(c, null, """
             SELECT target_url, status, reason, headers_json, body_encoding, body, fetched_at FROM raw_captures WHERE snapshot_id = $id;
             """,
-            r => new RawCapture(
+            r => RawBody.Read(
                 r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2),
-                StoreJson.ReadHeaders(r.GetString(3)),
-                RawBody.Decompress(r.GetString(4), (byte[])r.GetValue(5)), FromMs(r.GetInt64(6))),
+                StoreJson.ReadHeaders(r.GetString(3)), r.GetString(4), (byte[])r.GetValue(5), FromMs(r.GetInt64(6))),
             cancellationToken, ("$id", snapshotId));
         return rows.FirstOrDefault();
     }
@@ -675,7 +674,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
     /// as blobs and inserted as <c>CAST($blocks AS TEXT)</c>: the cast reads the bytes as text in the database's
     /// encoding, UTF-8 in every database this store creates, so the columns stay text that SQLite's json functions read.
     /// </summary>
-    private sealed record EncodedSnapshot(byte[] Blocks, byte[] Captions, byte[] Keywords, byte[] Links, string? RawHeaders, TransferBody? StoredBody)
+    private sealed record EncodedSnapshot(byte[] Blocks, byte[] Captions, byte[] Keywords, byte[] Links, string? RawHeaders, CompressedBody? StoredBody)
     {
         public static EncodedSnapshot Of(Snapshot s) => new(
             JsonSerializer.SerializeToUtf8Bytes(s.Blocks, StoreJson.Columns.IReadOnlyListSnapshotBlock),
