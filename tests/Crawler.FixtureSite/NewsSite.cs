@@ -267,7 +267,7 @@ public sealed class NewsSite : IAsyncDisposable
 
     /// <summary>
     /// Articles sent compressed, as most news sites send them: gzip or Brotli when the request accepts it (and only
-    /// then, as a server does), plus bodies that do not decode, a coding nobody asked for, and gzip that comes out
+    /// then, as a server does), plus bodies that do not decode, codings nobody asked for, and gzip that comes out
     /// larger than what it decodes to.
     /// </summary>
     private static void MapCompressed(WebApplication app)
@@ -284,19 +284,27 @@ public sealed class NewsSite : IAsyncDisposable
 
             await c.Response.Body.WriteAsync(html);
         });
-        app.MapGet("/news/compressed/corrupt.html", async (HttpContext c) =>
+        app.MapGet("/news/compressed/corrupt/{coding}.html", async (string coding, HttpContext c) =>
         {
             c.Response.ContentType = "text/html; charset=utf-8";
-            c.Response.Headers.ContentEncoding = "gzip";
-            var body = Compress("gzip", Encoding.UTF8.GetBytes(EnglishArticle(4100, 0, canonical: false)));
+            c.Response.Headers.ContentEncoding = coding;
+            var body = Compress(coding, Encoding.UTF8.GetBytes(EnglishArticle(4100, 0, canonical: false)));
             body.AsSpan(20, 200).Fill(0x5A);
             await c.Response.Body.WriteAsync(body);
         });
-        app.MapGet("/news/compressed/unasked.html", async (HttpContext c) =>
+        // sent unasked: deflate, zlib-wrapped as the RFC says or raw as some servers send it; zstd; and a token
+        // that names no compression at all on a plain body
+        app.MapGet("/news/compressed/unasked/{coding}.html", async (string coding, HttpContext c) =>
         {
+            var html = Encoding.UTF8.GetBytes(EnglishArticle(4101, 0, canonical: false));
             c.Response.ContentType = "text/html; charset=utf-8";
-            c.Response.Headers.ContentEncoding = "deflate";
-            await c.Response.Body.WriteAsync(Compress("deflate", Encoding.UTF8.GetBytes(EnglishArticle(4101, 0, canonical: false))));
+            c.Response.Headers.ContentEncoding = coding == "raw-deflate" ? "deflate" : coding;
+            await c.Response.Body.WriteAsync(coding switch
+            {
+                "deflate" or "raw-deflate" => Compress(coding, html),
+                "zstd" => RandomNumberGenerator.GetBytes(4096),
+                _ => html,
+            });
         });
         app.MapGet("/news/compressed/incompressible.html", async (HttpContext c) =>
         {
@@ -316,6 +324,7 @@ public sealed class NewsSite : IAsyncDisposable
         {
             "gzip" => new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
             "br" => new System.IO.Compression.BrotliStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
+            "raw-deflate" => new System.IO.Compression.DeflateStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
             _ => new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true),
         })
         {

@@ -51,14 +51,14 @@ public sealed record FetchResult(
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     /// <summary>The body as it came over the wire, when the server compressed it with gzip or Brotli.</summary>
-    public Storage.Archive.TransferBody? Transfer { get; init; }
+    public Storage.Archive.CompressedBody? Transfer { get; init; }
 
     /// <summary>When the response was read.</summary>
     public DateTimeOffset? FetchedAt { get; init; }
 
     /// <summary>What the archive keeps of a whole page: status, headers, body.</summary>
     public Storage.Archive.RawCapture? ToRawCapture() => Body is { } body && StatusCode is { } status && FetchedAt is { } at
-        ? new Storage.Archive.RawCapture(FinalUrl.AbsoluteUri, status, ReasonPhrase, Headers, body, at) { Transfer = Transfer }
+        ? new Storage.Archive.RawCapture(FinalUrl.AbsoluteUri, status, ReasonPhrase, Headers, body, at) { Compressed = Transfer }
         : null;
 
     public static FetchResult Failed(FetchStatus status, Uri requested, Uri final, int? statusCode, string error, IReadOnlyList<Uri> redirects, DateTimeOffset? retryAt = null) =>

@@ -17,6 +17,8 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
 {
     public const string HttpClientName = "pages";
 
+    private static readonly HashSet<string> Compressions = new(StringComparer.OrdinalIgnoreCase) { "gzip", "x-gzip", "br", "deflate", "zstd", "compress", "x-compress" };
+
     private static readonly HashSet<string> HtmlTypes = new(StringComparer.OrdinalIgnoreCase)
     {
         "text/html", "application/xhtml+xml", "text/plain",
@@ -177,10 +179,12 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
             return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"not HTML ({media})", redirects);
         }
 
-        // TransferDecodingHandler took off the gzip or Brotli it asked for; a coding left is one the server sent unasked
-        if (response.Content.Headers.ContentEncoding.Where(c => !c.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList() is { Count: > 0 } left)
+        // TransferDecodingHandler took off one gzip, Brotli or deflate. A compression left (another, or a second one)
+        // would reach the extractor as noise; other tokens there ("identity", "utf-8", "none") are servers' mistakes
+        // on plain bodies, which the handler's own decompression also let through.
+        if (response.Content.Headers.ContentEncoding.Any(c => Compressions.Contains(c.Trim())))
         {
-            return FetchResult.Failed(FetchStatus.PermanentFailure, url, current, status, $"Content-Encoding {string.Join(", ", left)} cannot be decoded: one of gzip or br was asked for", redirects);
+            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"Content-Encoding {string.Join(", ", response.Content.Headers.ContentEncoding)} cannot be decoded (gzip or br was asked for)", redirects);
         }
 
         if (response.Content.Headers.ContentLength is long declared && declared > o.MaxBodyBytes)

@@ -8,12 +8,19 @@ namespace Crawler.Worker.Fetching;
 /// Undoes a gzip or Brotli Content-Encoding in place of SocketsHttpHandler's own decompression, keeping the bytes
 /// that came over the wire (<see cref="DecodedContent.Transfer"/>): the archive stores those as they are instead of
 /// compressing every page a second time. What reads the response (the page fetcher, robots.txt) sees what the
-/// handler's decompression gave it: the decoded body, without Content-Encoding and Content-Length. Only gzip and
-/// Brotli are asked for; a coding the server sends unasked is left on the response for the fetcher to refuse.
+/// handler's decompression gave it: the decoded body, without Content-Encoding and Content-Length. gzip and Brotli
+/// are asked for and kept; deflate, sent by some servers unasked, is decoded as that handler did and not kept (the
+/// archive has no encoding for it). Anything else is left on the response for the fetcher to judge.
 /// </summary>
 internal sealed class TransferDecodingHandler(long maxWireBytes) : DelegatingHandler
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Decode(await base.SendAsync(Ask(request), cancellationToken));
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Decode(base.Send(Ask(request), cancellationToken));
+
+    private static HttpRequestMessage Ask(HttpRequestMessage request)
     {
         if (request.Headers.AcceptEncoding.Count == 0)
         {
@@ -21,7 +28,11 @@ internal sealed class TransferDecodingHandler(long maxWireBytes) : DelegatingHan
             request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(RawBody.Brotli));
         }
 
-        var response = await base.SendAsync(request, cancellationToken);
+        return request;
+    }
+
+    private HttpResponseMessage Decode(HttpResponseMessage response)
+    {
         if (response.Content.Headers.ContentEncoding is { Count: 1 } codings && DecodedContent.Normalize(codings.First()) is { } coding)
         {
             response.Content = new DecodedContent(response.Content, coding, maxWireBytes);
@@ -34,10 +45,13 @@ internal sealed class TransferDecodingHandler(long maxWireBytes) : DelegatingHan
 /// <summary>A response body decoded as it is read, with every byte read off the wire kept beside it.</summary>
 internal sealed class DecodedContent : HttpContent
 {
+    public const string Deflate = "deflate";
+
     private readonly HttpContent _wire;
     private readonly string _coding;
     private readonly long _maxWireBytes;
     private RecordingStream? _recording;
+    private CompressedBody? _transfer;
 
     public DecodedContent(HttpContent wire, string coding, long maxWireBytes)
     {
@@ -53,21 +67,27 @@ internal sealed class DecodedContent : HttpContent
         }
     }
 
-    /// <summary>gzip and Brotli by their <see cref="RawBody"/> names; null for anything else.</summary>
+    /// <summary>The codings decoded here, gzip and Brotli by their <see cref="RawBody"/> names; null for any other.</summary>
     public static string? Normalize(string coding) => coding.Trim().ToLowerInvariant() switch
     {
         "gzip" or "x-gzip" => RawBody.Gzip,
         "br" => RawBody.Brotli,
+        "deflate" => Deflate,
         _ => null,
     };
 
-    /// <summary>The body as it came over the wire, once it has been read to its end; null before that.</summary>
-    public TransferBody? Transfer => _recording is { AtEnd: true } r ? new TransferBody(_coding, r.Recorded.ToArray()) : null;
+    /// <summary>
+    /// The body as it came over the wire, once it has been read to its end with no bytes left on the wire after the
+    /// compressed data; null before that, and for deflate.
+    /// </summary>
+    public CompressedBody? Transfer => _transfer ??= _coding != Deflate && _recording is { AtEnd: true } r ? new CompressedBody(_coding, r.Recorded.ToArray()) : null;
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
         Decoder(await _wire.ReadAsStreamAsync(cancellationToken));
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override Stream CreateContentReadStream(CancellationToken cancellationToken) => Decoder(_wire.ReadAsStream(cancellationToken));
 
     protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
     {
@@ -77,6 +97,12 @@ internal sealed class DecodedContent : HttpContent
 
     protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override void SerializeToStream(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+    {
+        using var decoded = CreateContentReadStream(cancellationToken);
+        decoded.CopyTo(stream);
+    }
 
     protected override bool TryComputeLength(out long length)
     {
@@ -100,12 +126,11 @@ internal sealed class DecodedContent : HttpContent
         return new DecodingStream(_recording, _coding);
     }
 
-    /// <summary>The decoder over the recorded wire: corrupt data fails as a broken body, and its end is checked.</summary>
+    /// <summary>The decoder over the recorded wire: data that does not decode fails as a broken body, and its end is checked.</summary>
     private sealed class DecodingStream(RecordingStream wire, string coding) : ReadOnlyStream
     {
-        private readonly Stream _decoder = coding == RawBody.Gzip
-            ? new GZipStream(wire, CompressionMode.Decompress)
-            : new BrotliStream(wire, CompressionMode.Decompress);
+        private Stream? _decoder;
+        private bool _ended;
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -113,15 +138,17 @@ internal sealed class DecodedContent : HttpContent
         {
             try
             {
+                _decoder ??= Open(coding == Deflate ? wire.PeekTwo() : []);
                 var read = _decoder.Read(buffer);
-                if (read == 0)
+                if (read == 0 && !buffer.IsEmpty && !_ended)
                 {
+                    _ended = true;
                     wire.CheckEnd();
                 }
 
                 return read;
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
             {
                 throw Corrupt(ex);
             }
@@ -131,16 +158,19 @@ internal sealed class DecodedContent : HttpContent
         {
             try
             {
+                _decoder ??= Open(coding == Deflate ? await wire.PeekTwoAsync(cancellationToken) : []);
                 var read = await _decoder.ReadAsync(buffer, cancellationToken);
-                if (read == 0)
+                if (read == 0 && !buffer.IsEmpty && !_ended)
                 {
+                    _ended = true;
                     await wire.CheckEndAsync(cancellationToken);
                 }
 
                 return read;
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
             {
+                // BrotliStream reports bad data as an invalid operation, GZipStream and ZLibStream as invalid data
                 throw Corrupt(ex);
             }
         }
@@ -148,58 +178,98 @@ internal sealed class DecodedContent : HttpContent
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        private IOException Corrupt(InvalidDataException ex) => new($"the {coding} body does not decode: {ex.Message}", ex);
+        /// <summary>
+        /// deflate is meant to be zlib-wrapped and is sometimes sent raw: told apart by the zlib header's check bits,
+        /// as SocketsHttpHandler tells them apart.
+        /// </summary>
+        private Stream Open(ReadOnlySpan<byte> first) => coding switch
+        {
+            RawBody.Gzip => new GZipStream(wire, CompressionMode.Decompress),
+            RawBody.Brotli => new BrotliStream(wire, CompressionMode.Decompress),
+            _ when first.Length == 2 && (first[0] & 0x0F) == 8 && ((first[0] << 8) | first[1]) % 31 == 0 => new ZLibStream(wire, CompressionMode.Decompress),
+            _ => new DeflateStream(wire, CompressionMode.Decompress),
+        };
+
+        private IOException Corrupt(Exception ex) => new($"the {coding} body does not decode: {ex.Message}", ex);
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                _decoder.Dispose();
+                (_decoder ?? wire).Dispose();
             }
 
             base.Dispose(disposing);
         }
     }
 
-    /// <summary>Passes reads through and keeps a copy of what they returned, up to a limit.</summary>
+    /// <summary>
+    /// Passes reads through and keeps a copy of what they returned, up to a limit; the first two bytes can be looked
+    /// at before the decoder reads them.
+    /// </summary>
     private sealed class RecordingStream(Stream inner, long maxBytes) : ReadOnlyStream
     {
+        private byte[] _peeked = [];
+        private int _peekedAt;
+
         public MemoryStream Recorded { get; } = new(16 * 1024);
 
         /// <summary>The wire ended right where the compressed data did: the recording is the whole body.</summary>
         public bool AtEnd { get; private set; }
 
-        // A Brotli decoder stops at the end of its data without reading the wire's end: one more read tells a complete
-        // body from one with bytes after it, which is not kept as the transfer (nor read further).
-        public void CheckEnd() => AtEnd = inner.Read(new byte[1]) == 0;
+        public ReadOnlySpan<byte> PeekTwo()
+        {
+            var two = new byte[2];
+            _peeked = two[..inner.ReadAtLeast(two, 2, throwOnEndOfStream: false)];
+            return _peeked;
+        }
+
+        public async ValueTask<byte[]> PeekTwoAsync(CancellationToken cancellationToken)
+        {
+            var two = new byte[2];
+            _peeked = two[..await inner.ReadAtLeastAsync(two, 2, throwOnEndOfStream: false, cancellationToken)];
+            return _peeked;
+        }
+
+        // A Brotli decoder stops at the end of its data without reading the wire's end: one more read tells whether
+        // bytes remained on the wire after it; if they did, the recording is not kept (nor the wire read further).
+        public void CheckEnd() => AtEnd = Read(new byte[1]) == 0;
 
         public async ValueTask CheckEndAsync(CancellationToken cancellationToken) =>
-            AtEnd = await inner.ReadAsync(new byte[1], cancellationToken) == 0;
+            AtEnd = await ReadAsync(new byte[1], cancellationToken) == 0;
 
-        public override int Read(byte[] buffer, int offset, int count) => Record(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer) => Record(buffer[..inner.Read(buffer)]);
+        public override int Read(Span<byte> buffer) => Record(buffer, TakePeeked(buffer) is var n and > 0 ? n : inner.Read(buffer));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
-            return Record(buffer.Span[..read]);
+            var read = TakePeeked(buffer.Span) is var n and > 0 ? n : await inner.ReadAsync(buffer, cancellationToken);
+            return Record(buffer.Span, read);
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        private int Record(ReadOnlySpan<byte> read)
+        private int TakePeeked(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, _peeked.Length - _peekedAt);
+            _peeked.AsSpan(_peekedAt, n).CopyTo(buffer);
+            _peekedAt += n;
+            return n;
+        }
+
+        private int Record(ReadOnlySpan<byte> buffer, int read)
         {
             // compressed data can decode to almost nothing (Brotli metadata blocks): the decoded size limit alone
             // would let the recording grow without end
-            if (Recorded.Length + read.Length > maxBytes)
+            if (Recorded.Length + read > maxBytes)
             {
                 throw new BodyTooLargeException(maxBytes);
             }
 
-            Recorded.Write(read);
-            return read.Length;
+            Recorded.Write(buffer[..read]);
+            return read;
         }
 
         protected override void Dispose(bool disposing)

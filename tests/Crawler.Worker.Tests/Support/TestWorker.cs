@@ -78,10 +78,10 @@ internal sealed class TestWorker : IDisposable
     public Task<RunReport> CrawlAsync(CancellationToken stopping = default) =>
         Services.GetRequiredService<CrawlRunner>().RunAsync(Source, stopping);
 
-    /// <summary>Rows in a table, read on a connection of its own, as an operator's sqlite3 would.</summary>
     /// <summary>One page through the worker's fetcher, as the crawl fetches it.</summary>
     public Task<FetchResult> FetchAsync(Uri url) => Services.GetRequiredService<PageFetcher>().FetchAsync(url, default);
 
+    /// <summary>Rows in a table, read on a connection of its own, as an operator's sqlite3 would.</summary>
     public long Count(string table) => Convert.ToInt64(Scalar($"SELECT COUNT(*) FROM {table}"), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>One value from the store file, for asserting what an operator would see.</summary>
