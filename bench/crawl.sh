@@ -102,20 +102,24 @@ PY
 # Each crawler runs RUNS times, in turn within each round, so that a slow spell of the machine falls on all of them;
 # the table takes each one's median wall time. Every run starts from nothing: a fresh store, an empty output folder.
 RUNS=${BENCH_RUNS:-3}
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a whole number of runs, 1 or more, not '$RUNS'" >&2; exit 2; }
 results="$WORK/results.txt"
 : > "$results"
-for round in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
   rm -f "$WORK/crawler.db" "$WORK/crawler.db-wal" "$WORK/crawler.db-shm"
   read -r wall rss < <(measure ours "$WORK/crawler/crawler" --crawl-now --config "$WORK/crawler.json")
-  echo "ours $(done_pages) $wall $rss" >> "$results"
+  pages=$(done_pages)
+  echo "ours $pages $wall $rss" >> "$results"
   [ "${BENCH_PEERS:-all}" = none ] && continue
   rm -rf "$WORK/wget2"
   read -r wall rss < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
-  echo "wget2 $(find "$WORK/wget2" -name '*.html' | wc -l) $wall $rss" >> "$results"
+  pages=$(find "$WORK/wget2" -name '*.html' | wc -l)
+  echo "wget2 $pages $wall $rss" >> "$results"
   rm -f "$WORK/scrapy.jl"
   read -r wall rss < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
     -o "$WORK/scrapy.jl" -s CONCURRENT_REQUESTS=32 -s CONCURRENT_REQUESTS_PER_DOMAIN=32 -s LOG_LEVEL=WARNING -s ROBOTSTXT_OBEY=False)
-  echo "scrapy $(wc -l < "$WORK/scrapy.jl") $wall $rss" >> "$results"
+  pages=$(wc -l < "$WORK/scrapy.jl")
+  echo "scrapy $pages $wall $rss" >> "$results"
 done
 
 echo
