@@ -181,7 +181,7 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
 
         // TransferDecodingHandler took off one gzip, Brotli or deflate. A compression left (another, or a second one)
         // would reach the extractor as noise; other tokens there ("identity", "utf-8", "none") are servers' mistakes
-        // on plain bodies, which the handler's own decompression also let through.
+        // on plain bodies, which SocketsHttpHandler's decompression also let through.
         if (response.Content.Headers.ContentEncoding.Any(c => Compressions.Contains(c.Trim())))
         {
             return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"Content-Encoding {string.Join(", ", response.Content.Headers.ContentEncoding)} cannot be decoded (gzip or br was asked for)", redirects);
