@@ -148,7 +148,7 @@ internal sealed class DecodedContent : HttpContent
 
                 return read;
             }
-            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException and not ObjectDisposedException)
             {
                 throw Corrupt(ex);
             }
@@ -168,7 +168,7 @@ internal sealed class DecodedContent : HttpContent
 
                 return read;
             }
-            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException and not ObjectDisposedException)
             {
                 // BrotliStream reports bad data as an invalid operation, GZipStream and ZLibStream as invalid data
                 throw Corrupt(ex);
