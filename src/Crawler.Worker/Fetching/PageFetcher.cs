@@ -214,7 +214,7 @@ public sealed class PageFetcher(HttpClient http, IOptionsMonitor<FetchOptions> o
         }
         catch (BodyTooLargeException ex)
         {
-            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: compressed {ex.Message}", redirects);
+            return FetchResult.Failed(FetchStatus.Skipped, url, current, status, $"too large: compressed body passed the {ex.Limit}-byte limit", redirects);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {

@@ -45,7 +45,7 @@ internal sealed class TransferDecodingHandler(long maxWireBytes) : DelegatingHan
 /// <summary>A response body decoded as it is read, with every byte read off the wire kept beside it.</summary>
 internal sealed class DecodedContent : HttpContent
 {
-    public const string Deflate = "deflate";
+    private const string Deflate = "deflate";
 
     private readonly HttpContent _wire;
     private readonly string _coding;
