@@ -58,14 +58,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             return;
         }
 
-        _writes.CompleteAdding();
-        var writerDone = _writer.Join(TimeSpan.FromSeconds(10));
-        if (writerDone)
-        {
-            _writes.Dispose();
-        }
-
-        StopCheckpointer(writerDone);
+        _writes.Complete();
+        StopCheckpointer(_writer.Join(TimeSpan.FromSeconds(10)));
     }
 
     public async Task MigrateAsync(CancellationToken cancellationToken = default)
