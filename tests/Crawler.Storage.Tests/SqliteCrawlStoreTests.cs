@@ -121,7 +121,7 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
     [Fact]
     public async Task Committed_writes_reach_the_database_file_while_the_store_stays_open()
     {
-        // Left to the writer, its checkpoints would wait for 16 MiB of WAL; the checkpointer copies much less than
+        // Left to the writer, its checkpoints would wait for 64 MiB of WAL; the checkpointer copies much less than
         // that into the file within a second of the commits. About 2 MiB of frontier rows here (some 10 MiB of WAL).
         var path = Path.Combine(_folder, "nested", "crawler.db");
         var before = new FileInfo(path).Length;
