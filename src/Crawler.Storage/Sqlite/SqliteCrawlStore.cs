@@ -252,7 +252,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
             var until = now + leaseFor;
             // Seeds and shallow pages first (breadth first), then the oldest due. Expired leases (few) and due pages
             // (up to the whole run) are two arms, each read in claim order from ix_frontier_due and merged, so a
-            // claim reads about $max index entries however long the queue is.
+            // claim reads about $max index entries however long the queue is. The limit is an expression, not a bare
+            // parameter: SQLite (3.53) plans with a bare LIMIT parameter's value, so every binding made it compile
+            // the statement again (sqlite3_stmt_status REPREPARE), 5% of the writer's time in a crawl.
             await using var cmd = Command(c, tx, """
                 UPDATE frontier SET state = 'Leased', lease_owner = $o, lease_until = $until, updated_at = $now
                 WHERE id IN (
@@ -265,7 +267,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
                         WHERE run_id = $r AND state = 'Pending' AND next_attempt_at <= $now
                           AND host NOT IN (SELECT value FROM json_each($busy))
                         ORDER BY 2, 3, 1
-                        LIMIT $max))
+                        LIMIT CAST($max AS INTEGER)))
                 RETURNING id, source, url, kind, depth, attempts, etag, last_modified;
                 """,
                 ("$o", owner), ("$until", Ms(until)), ("$now", Ms(now)), ("$r", runId), ("$max", max),
