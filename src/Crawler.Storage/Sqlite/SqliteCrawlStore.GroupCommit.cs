@@ -309,7 +309,7 @@ public sealed partial class SqliteCrawlStore
                 _items.Enqueue(write);
                 if (_items.Count == 1)
                 {
-                    // the writer waits only on an empty queue
+                    // the one consumer, the writer thread, waits only on an empty queue: a second would need PulseAll
                     Monitor.Pulse(_items);
                 }
             }
