@@ -143,4 +143,54 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
             $"the database file is {new FileInfo(path).Length} bytes, the WAL {new FileInfo(path + "-wal").Length}: nothing was checkpointed");
         Assert.Equal(1000, (await Store.GetRunTallyAsync(run.Id)).Pending);
     }
+
+    [Fact]
+    public async Task The_wal_starts_over_while_writes_keep_coming()
+    {
+        // Some 65 MiB of WAL written over a few seconds, with the restart at 1 MiB: without it, the WAL only grows until
+        // the writer's own checkpoint at 64 MiB (65 MiB, when tried). The checkpointer's passes sync the database
+        // file too: if that failed, it would not ask for the restart either.
+        var path = Path.Combine(_folder, "restart", "crawler.db");
+        using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = path, WalRestartPages = 256 });
+        await store.MigrateAsync();
+        var run = await store.StartOrResumeRunAsync("s", T0);
+        var padding = new string('x', 2000);
+        long longest = 0;
+        for (var batch = 0; batch < 100; batch++)
+        {
+            await store.EnqueueAsync(run.Id, "s", Enumerable.Range(0, 100).Select(i => new FrontierRequest($"http://a.example/{batch}/{i}?{padding}", PageKind.Article, 1)).ToList(),
+                100_000, TimeSpan.FromDays(1), T0);
+            longest = Math.Max(longest, new FileInfo(path + "-wal").Length);
+            await Task.Delay(20);
+        }
+
+        Assert.True(longest < 16 << 20, $"the WAL grew to {longest >> 20} MiB");
+        Assert.Equal(10_000, (await store.GetRunTallyAsync(run.Id)).Pending);
+        store.Dispose();
+        using var reopened = new SqliteCrawlStore(new SqliteStoreOptions { Path = path });
+        Assert.Equal(10_000, (await reopened.GetRunTallyAsync(run.Id)).Pending);
+    }
+
+    [Fact]
+    public async Task The_database_file_is_synced_through_sqlites_own_handle()
+    {
+        var path = Path.Combine(_folder, "sync", "crawler.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        Assert.Throws<InvalidOperationException>(() => SqliteFileSync.SyncDatabaseFile(connection));
+        await connection.OpenAsync();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "CREATE TABLE t (x); INSERT INTO t VALUES (1);";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteFileSync.SyncDatabaseFile(connection);
+        // a method of the file other than its sync (say, its truncate, one slot before) would leave it another length
+        await using var size = connection.CreateCommand();
+        size.CommandText = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size();";
+        Assert.Equal((long)(await size.ExecuteScalarAsync())!, new FileInfo(path).Length);
+        size.CommandText = "SELECT x FROM t;";
+        Assert.Equal(1L, await size.ExecuteScalarAsync());
+    }
 }

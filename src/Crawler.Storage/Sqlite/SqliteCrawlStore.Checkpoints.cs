@@ -13,19 +13,31 @@ namespace Crawler.Storage.Sqlite;
 public sealed partial class SqliteCrawlStore
 {
     /// <summary>
-    /// The writer checkpoints by itself when the WAL passes this many pages (64 MiB of 4 KiB pages). Most of the WAL is
-    /// copied by then, so the writer's checkpoint is short; and only a checkpoint that copies everything lets the next
-    /// write start the WAL over, which the checkpointer's alone rarely do while writes keep coming. But it still syncs
-    /// the WAL and the database on the writer thread, 10 to 50 ms each on the benchmark machine's disk, while every
-    /// write waits: at 16 MiB that was 11 times in a 3,211-page crawl (31 fsyncs on the writer), at 64 MiB 3 times
-    /// (7 fsyncs), and the crawl took 2.97 against 3.24 s (medians of 5, in turn). Every page read looks the page up in
-    /// the WAL's index, one hash table per 4,096 pages, so a WAL much longer would make reads dearer; and the WAL file
-    /// keeps its largest size until the store closes.
+    /// The writer checkpoints by itself when the WAL passes this many pages (64 MiB of 4 KiB pages): a backstop for when
+    /// the WAL does not start over (<see cref="DefaultWalRestartPages"/>), because the checkpointer fails or a reader of
+    /// another process holds an old snapshot. Its checkpoint syncs the WAL and the database on the writer thread while
+    /// every write waits, 10 to 50 ms each on the benchmark machine's disk.
     /// </summary>
     private const int WriterAutoCheckpointPages = 16384;
 
+    /// <summary>
+    /// Past this many pages of WAL (32 MiB) the WAL starts over from its beginning. Only a write that begins when every
+    /// frame has been copied to the database does that, and the checkpointer's copies alone never get there while
+    /// writes keep coming. So once a pass of the checkpointer leaves the WAL this long, the writer copies the few
+    /// frames committed since, between two batches (<see cref="RestartWalIfWanted"/>), and its next commit starts the
+    /// WAL over. That copy syncs only what was written during the checkpointer's pass, a few milliseconds; left to the
+    /// writer's own checkpoint (<see cref="WriterAutoCheckpointPages"/>) every write waited for up to 250 ms of WAL to
+    /// be synced, three times in a 3,211-page crawl.
+    /// </summary>
+    internal const int DefaultWalRestartPages = 8192;
+
     /// <summary>Each checkpoint costs two fsyncs; more often than this buys nothing but I/O.</summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly int _walRestartPages;
+
+    /// <summary>Set by the checkpointer, cleared by the writer once it has copied the rest; no pass runs in between.</summary>
+    private volatile bool _walRestartWanted;
 
     private readonly AutoResetEvent _committed = new(false);
     private readonly ManualResetEvent _stopCheckpoints = new(false);
@@ -52,6 +64,7 @@ public sealed partial class SqliteCrawlStore
     {
         SqliteConnection? connection = null;
         var failing = false;
+        var copiedBefore = 0;
         WaitHandle[] wake = [_committed, _stopCheckpoints];
         try
         {
@@ -59,8 +72,24 @@ public sealed partial class SqliteCrawlStore
             {
                 try
                 {
-                    connection ??= OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
-                    ExecuteAsync(connection, null, "PRAGMA wal_checkpoint(PASSIVE);", CancellationToken.None).GetAwaiter().GetResult();
+                    if (!_walRestartWanted)
+                    {
+                        connection ??= OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+                        var (walPages, copied) = CheckpointPassive(connection);
+                        // the count is of all the frames copied since the WAL started over
+                        if (copied != copiedBefore)
+                        {
+                            // SQLite syncs the database file only after a checkpoint that copied the whole WAL: passes
+                            // here, which copy all but the commits made meanwhile, leave what they wrote unsynced, and the
+                            // writer's pass before the WAL starts over synced all of it while every write waited, 24 to
+                            // 41 ms at a time on the benchmark machine's disk. Synced here, it leaves that pass a few ms.
+                            SqliteFileSync.SyncDatabaseFile(connection);
+                            copiedBefore = copied;
+                        }
+
+                        _walRestartWanted = walPages >= _walRestartPages;
+                    }
+
                     failing = false;
                 }
                 catch (Exception ex)
@@ -91,6 +120,43 @@ public sealed partial class SqliteCrawlStore
         finally
         {
             connection?.Dispose();
+        }
+    }
+
+    /// <summary>A PASSIVE checkpoint: copies what it can without waiting for the writer or readers.</summary>
+    private static (int WalPages, int Copied) CheckpointPassive(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        using var reader = command.ExecuteReader();
+        // one row: busy, frames in the WAL, frames copied into the database (-1 for both when not in WAL mode)
+        return reader.Read() ? (reader.GetInt32(1), reader.GetInt32(2)) : (0, 0);
+    }
+
+    /// <summary>
+    /// On the writer thread, between batches: copies the frames committed since the checkpointer's last pass, so the
+    /// next write finds the WAL fully copied and starts it over. Not done if a reader still needs the old frames; the
+    /// checkpointer asks again after its next pass.
+    /// </summary>
+    private void RestartWalIfWanted(SqliteConnection connection)
+    {
+        if (!_walRestartWanted)
+        {
+            return;
+        }
+
+        try
+        {
+            CheckpointPassive(connection);
+        }
+        catch (SqliteException ex)
+        {
+            // not a failed write: the batch that follows reports whatever is wrong with the file
+            _logger.LogWarning(ex, "Copying the SQLite WAL of {Path} before starting it over failed", DatabasePath);
+        }
+        finally
+        {
+            _walRestartWanted = false;
         }
     }
 }

@@ -112,6 +112,7 @@ public sealed partial class SqliteCrawlStore
         try
         {
             var connection = WriterStatements.Connection ?? OpenWriter();
+            RestartWalIfWanted(connection);
             // IMMEDIATE: take the write lock up front, so writers of two processes queue on busy_timeout instead of
             // deadlocking on a read-to-write upgrade.
             using var tx = BeginAsync(connection, CancellationToken.None).GetAwaiter().GetResult();

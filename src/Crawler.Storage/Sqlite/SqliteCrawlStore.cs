@@ -35,6 +35,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DatabasePath = System.IO.Path.GetFullPath(options.Path);
         _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
+        _walRestartPages = options.WalRestartPages;
         _logger = logger ?? NullLogger<SqliteCrawlStore>.Instance;
         _connectionString = new SqliteConnectionStringBuilder
         {

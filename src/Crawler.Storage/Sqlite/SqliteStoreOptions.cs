@@ -13,4 +13,7 @@ public sealed class SqliteStoreOptions
     /// <summary>How long a writer waits for another writer's lock before the store reports itself unavailable.</summary>
     [TimeSpanRange("00:00:00.100", "00:10:00")]
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>WAL pages past which the WAL starts over; only tests set it, to reach it with a few writes.</summary>
+    internal int WalRestartPages { get; init; } = SqliteCrawlStore.DefaultWalRestartPages;
 }
