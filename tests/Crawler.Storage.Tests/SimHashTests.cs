@@ -112,6 +112,20 @@ public sealed class SimHashTests
     }
 
     [Fact]
+    public void The_fingerprint_of_long_ascii_text_in_any_case_is_the_majority_of_its_distinct_shingles_fnv_hashes()
+    {
+        // ASCII text is lowered as it is hashed, not copied lowered first: capitals, digits, punctuation, control
+        // characters and the characters either side of the letters' ranges must come out as the definition has them
+        const string alphabet = "abcxyzABCXYZ019 ,.-_@[`{\t\n\u0001\u007f";
+        var rng = new Random(20261203);
+        for (var n = 0; n < 100; n++)
+        {
+            var text = new string([.. Enumerable.Range(0, rng.Next(0, 5000)).Select(_ => alphabet[rng.Next(alphabet.Length)])]);
+            Assert.Equal(Reference(text), SimHash.Compute(text));
+        }
+    }
+
+    [Fact]
     public void A_fingerprint_of_part_of_a_buffer_reads_that_part_alone()
     {
         const string text = "The harbour authority said 港务局周二表示 the ferry would run again";
