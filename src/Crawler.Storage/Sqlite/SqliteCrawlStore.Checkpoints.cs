@@ -65,6 +65,7 @@ public sealed partial class SqliteCrawlStore
         SqliteConnection? connection = null;
         var failing = false;
         var copiedBefore = 0;
+        var syncing = true;
         WaitHandle[] wake = [_committed, _stopCheckpoints];
         try
         {
@@ -77,13 +78,13 @@ public sealed partial class SqliteCrawlStore
                         connection ??= OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
                         var (walPages, copied) = CheckpointPassive(connection);
                         // the count is of all the frames copied since the WAL started over
-                        if (copied != copiedBefore)
+                        if (copied > 0 && copied != copiedBefore && syncing)
                         {
                             // SQLite syncs the database file only after a checkpoint that copied the whole WAL: passes
                             // here, which copy all but the commits made meanwhile, leave what they wrote unsynced, and the
                             // writer's pass before the WAL starts over synced all of it while every write waited, 24 to
                             // 41 ms at a time on the benchmark machine's disk. Synced here, it leaves that pass a few ms.
-                            SqliteFileSync.SyncDatabaseFile(connection);
+                            syncing = TrySyncDatabaseFile(connection);
                             copiedBefore = copied;
                         }
 
@@ -120,6 +121,24 @@ public sealed partial class SqliteCrawlStore
         finally
         {
             connection?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// False when the SQLite library loaded is not the bundled one that <see cref="SqliteFileSync"/> calls into: then
+    /// SQLite's own syncs are all there are, and the writer's pass before the WAL starts over syncs more.
+    /// </summary>
+    private bool TrySyncDatabaseFile(SqliteConnection connection)
+    {
+        try
+        {
+            SqliteFileSync.SyncDatabaseFile(connection);
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _logger.LogWarning(ex, "Syncing {Path} after each checkpoint is off: the bundled SQLite library was not found", DatabasePath);
+            return false;
         }
     }
 
