@@ -149,7 +149,8 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
     {
         // Some 65 MiB of WAL written over a few seconds, with the restart at 1 MiB: without it, the WAL only grows until
         // the writer's own checkpoint at 64 MiB (65 MiB, when tried). The checkpointer's passes sync the database
-        // file too: if that failed, it would not ask for the restart either.
+        // file too: if that threw (but for the bundled library missing, when it is only switched off), the
+        // checkpointer would not ask for the restart either.
         var path = Path.Combine(_folder, "restart", "crawler.db");
         using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = path, WalRestartPages = 256 });
         await store.MigrateAsync();
@@ -177,6 +178,7 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         var path = Path.Combine(_folder, "sync", "crawler.db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var connection = new SqliteConnection($"Data Source={path}");
+        Assert.True(SqliteFileSync.Available);
         Assert.Throws<InvalidOperationException>(() => SqliteFileSync.SyncDatabaseFile(connection));
         await connection.OpenAsync();
         await using (var command = connection.CreateCommand())
@@ -192,5 +194,10 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         Assert.Equal((long)(await size.ExecuteScalarAsync())!, new FileInfo(path).Length);
         size.CommandText = "SELECT x FROM t;";
         Assert.Equal(1L, await size.ExecuteScalarAsync());
+
+        // a database with no file: an error, not a call through a null method
+        await using var memory = new SqliteConnection("Data Source=:memory:");
+        await memory.OpenAsync();
+        Assert.Throws<SqliteException>(() => SqliteFileSync.SyncDatabaseFile(memory));
     }
 }

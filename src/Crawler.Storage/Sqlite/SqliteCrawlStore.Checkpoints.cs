@@ -22,12 +22,12 @@ public sealed partial class SqliteCrawlStore
 
     /// <summary>
     /// Past this many pages of WAL (32 MiB) the WAL starts over from its beginning. Only a write that begins when every
-    /// frame has been copied to the database does that, and the checkpointer's copies alone never get there while
-    /// writes keep coming. So once a pass of the checkpointer leaves the WAL this long, the writer copies the few
-    /// frames committed since, between two batches (<see cref="RestartWalIfWanted"/>), and its next commit starts the
-    /// WAL over. That copy syncs only what was written during the checkpointer's pass, a few milliseconds; left to the
-    /// writer's own checkpoint (<see cref="WriterAutoCheckpointPages"/>) every write waited for up to 250 ms of WAL to
-    /// be synced, three times in a 3,211-page crawl.
+    /// frame has been copied to the database does that, and the checkpointer's copies alone seldom get there while
+    /// writes keep coming (only a pass that ends between two commits copies everything). So once a pass of the
+    /// checkpointer leaves the WAL this long, the writer copies the few frames committed since, between two batches
+    /// (<see cref="RestartWalIfWanted"/>), and its next commit starts the WAL over. That copy syncs only what was
+    /// written during the checkpointer's pass, a few milliseconds; left to the writer's own checkpoint
+    /// (<see cref="WriterAutoCheckpointPages"/>) every write waited while the writes of up to 250 ms were synced.
     /// </summary>
     internal const int DefaultWalRestartPages = 8192;
 
@@ -135,9 +135,9 @@ public sealed partial class SqliteCrawlStore
             SqliteFileSync.SyncDatabaseFile(connection);
             return true;
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception ex) when (ex is NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
         {
-            _logger.LogWarning(ex, "Syncing {Path} after each checkpoint is off: the bundled SQLite library was not found", DatabasePath);
+            _logger.LogWarning(ex, "Syncing {Path} after each checkpoint is off: the bundled SQLite library is not the one loaded", DatabasePath);
             return false;
         }
     }
@@ -168,7 +168,7 @@ public sealed partial class SqliteCrawlStore
         {
             CheckpointPassive(connection);
         }
-        catch (SqliteException ex)
+        catch (Exception ex)
         {
             // not a failed write: the batch that follows reports whatever is wrong with the file
             _logger.LogWarning(ex, "Copying the SQLite WAL of {Path} before starting it over failed", DatabasePath);

@@ -26,17 +26,29 @@ internal static unsafe partial class SqliteFileSync
         public delegate* unmanaged<IntPtr, int, int> Sync;
     }
 
-    // the library Microsoft.Data.Sqlite's bundle loads; the loader hands back the same one
-    [LibraryImport("e_sqlite3", EntryPoint = "sqlite3_file_control")]
+    private const string Library = "e_sqlite3";
+
+    /// <summary>
+    /// Whether the SQLite that Microsoft.Data.Sqlite calls is the bundled library this class calls too (the loader hands
+    /// back the one already loaded): a connection of another library's must never reach this one's functions.
+    /// </summary>
+    public static bool Available { get; } = string.Equals(SQLitePCL.raw.GetNativeLibraryName(), Library, StringComparison.Ordinal);
+
+    [LibraryImport(Library, EntryPoint = "sqlite3_file_control")]
     private static partial int FileControl(IntPtr db, byte* schema, int op, void* arg);
 
     /// <summary>Flushes the main database file of an open connection to disk; the connection must not be in use meanwhile.</summary>
     public static void SyncDatabaseFile(SqliteConnection connection)
     {
+        if (!Available)
+        {
+            throw new NotSupportedException($"SQLite is {SQLitePCL.raw.GetNativeLibraryName()}, not the bundled {Library}.");
+        }
+
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         IntPtr file = 0;
         int rc;
-        fixed (byte* main = "main\0"u8)
+        fixed (byte* main = "main"u8) // a u8 literal ends in a NUL
         {
             rc = FileControl(db.DangerousGetHandle(), main, FileControlFilePointer, &file);
         }
@@ -46,8 +58,13 @@ internal static unsafe partial class SqliteFileSync
             throw new SqliteException($"SQLite gave no file handle for {connection.DataSource} (error {rc}).", rc);
         }
 
-        // sqlite3.h: a sqlite3_file begins with its methods
+        // sqlite3.h: a sqlite3_file begins with its methods, null while the file is not open (a temporary database)
         var methods = *(IoMethods**)file;
+        if (methods == null || methods->Sync == null)
+        {
+            throw new SqliteException($"SQLite has no open file for {connection.DataSource} to sync.", 21); // SQLITE_MISUSE
+        }
+
         rc = methods->Sync(file, SyncNormal);
         if (rc != 0)
         {
