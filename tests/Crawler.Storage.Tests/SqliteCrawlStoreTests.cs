@@ -178,9 +178,9 @@ public sealed class SqliteCrawlStoreTests : CrawlStoreContract
         var path = Path.Combine(_folder, "sync", "crawler.db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await using var connection = new SqliteConnection($"Data Source={path}");
-        Assert.True(SqliteFileSync.Available);
         Assert.Throws<InvalidOperationException>(() => SqliteFileSync.SyncDatabaseFile(connection));
         await connection.OpenAsync();
+        Assert.True(SqliteFileSync.Available);
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = "CREATE TABLE t (x); INSERT INTO t VALUES (1);";

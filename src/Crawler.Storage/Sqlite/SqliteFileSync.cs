@@ -28,11 +28,14 @@ internal static unsafe partial class SqliteFileSync
 
     private const string Library = "e_sqlite3";
 
+    private static bool? s_available;
+
     /// <summary>
     /// Whether the SQLite that Microsoft.Data.Sqlite calls is the bundled library this class calls too (the loader hands
-    /// back the one already loaded): a connection of another library's must never reach this one's functions.
+    /// back the one already loaded): a connection of another library's must never reach this one's functions. Asked
+    /// once a connection has been made, when Microsoft.Data.Sqlite has chosen its library.
     /// </summary>
-    public static bool Available { get; } = string.Equals(SQLitePCL.raw.GetNativeLibraryName(), Library, StringComparison.Ordinal);
+    public static bool Available => s_available ??= string.Equals(SQLitePCL.raw.GetNativeLibraryName(), Library, StringComparison.Ordinal);
 
     [LibraryImport(Library, EntryPoint = "sqlite3_file_control")]
     private static partial int FileControl(IntPtr db, byte* schema, int op, void* arg);
@@ -40,12 +43,12 @@ internal static unsafe partial class SqliteFileSync
     /// <summary>Flushes the main database file of an open connection to disk; the connection must not be in use meanwhile.</summary>
     public static void SyncDatabaseFile(SqliteConnection connection)
     {
+        var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         if (!Available)
         {
             throw new NotSupportedException($"SQLite is {SQLitePCL.raw.GetNativeLibraryName()}, not the bundled {Library}.");
         }
 
-        var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         IntPtr file = 0;
         int rc;
         fixed (byte* main = "main"u8) // a u8 literal ends in a NUL
