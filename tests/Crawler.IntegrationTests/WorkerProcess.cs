@@ -70,10 +70,18 @@ internal sealed class WorkerProcess : IDisposable
             ? File.Exists(path) ? Path.GetFullPath(path) : throw new FileNotFoundException($"CRAWLER_WORKER_EXECUTABLE names {path}, which does not exist.", path)
             : null;
 
-    public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <param name="args">The worker's command line.</param>
+    /// <param name="environment">Variables set for the worker besides this process's.</param>
+    /// <param name="interruptible">
+    /// Started with SIGINT at its default disposition, as a terminal's foreground job is. A process started in the
+    /// background by a shell (`cmd &amp;` in a script, as a CI runner may start the tests) inherits SIGINT ignored,
+    /// and .NET then never reports it to the worker's handler, so a Ctrl-C test would test nothing.
+    /// </param>
+    public static WorkerProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, bool interruptible = false)
     {
         var published = PublishedExecutable;
-        var info = new ProcessStartInfo(published ?? "dotnet")
+        // env execs the worker in its own place: the process id stays the worker's
+        var info = new ProcessStartInfo(interruptible ? "/usr/bin/env" : published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -81,6 +89,12 @@ internal sealed class WorkerProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (interruptible)
+        {
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add(published ?? "dotnet");
+        }
+
         if (published is null)
         {
             info.ArgumentList.Add(WorkerDll);

@@ -57,11 +57,8 @@ public sealed partial class WorkerProcessTests : IAsyncLifetime
     [Fact]
     public async Task Ctrl_c_during_crawl_now_stops_gracefully_and_the_next_run_resumes()
     {
-        // One page at a time, 400 ms each: 6.4 s for the 16, so the interrupt comes while most are still queued even
-        // when this process sees the first two snapshots seconds late (it failed twice in one CI run at 2 pages at a
-        // time, the whole crawl done before the interrupt, and never again in 25 tries).
-        await WriteConfigAsync(include: "/news/slow/", seeds: ["news/list/2"], maxConcurrency: 1);
-        using (var first = WorkerProcess.Start(["--crawl-now", "--config", Config]))
+        await WriteConfigAsync(include: "/news/slow/", seeds: ["news/list/2"], maxConcurrency: 2);
+        using (var first = WorkerProcess.Start(["--crawl-now", "--config", Config], interruptible: true))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             await WaitUntilAsync(() => File.Exists(Db) && Scalar("SELECT COUNT(*) FROM snapshots") >= 2, TimeSpan.FromSeconds(60), first);
