@@ -31,7 +31,10 @@ public sealed partial class SqliteCrawlStore
     /// </summary>
     internal const int DefaultWalRestartPages = 8192;
 
-    /// <summary>Each checkpoint costs two fsyncs; more often than this buys nothing but I/O.</summary>
+    /// <summary>
+    /// Each pass costs two fsyncs (the WAL's, by SQLite, and the database's, here); more often than this buys nothing
+    /// but I/O.
+    /// </summary>
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly int _walRestartPages;
