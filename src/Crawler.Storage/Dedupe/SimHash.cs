@@ -39,41 +39,44 @@ public static class SimHash
     /// <inheritdoc cref="Compute(string)"/>
     public static ulong Compute(ReadOnlySpan<char> text)
     {
-        if (Ascii.IsValid(text))
-        {
-            // most sites' text: ASCII is its own NFKC form and is lowered as it is hashed, so it is neither checked
-            // for its normalization nor copied lowered (a tenth of the fingerprint's time, in the crawl benchmark)
-            var hashes = ArrayPool<ulong>.Shared.Rent(text.Length + 1);
-            try
-            {
-                return Fingerprint(hashes.AsSpan(0, AsciiWordHashes(text, hashes)));
-            }
-            finally
-            {
-                ArrayPool<ulong>.Shared.Return(hashes);
-            }
-        }
-
-        // compatibility forms (full-width letters, ligatures) are rare: only then is a normalized copy made
-        return text.IsNormalized(NormalizationForm.FormKC) ? ComputeNormalized(text) : ComputeNormalized(text.ToString().Normalize(NormalizationForm.FormKC));
+        // Most sites' text is ASCII, its own NFKC form, lowered as it is hashed: neither checked for its normalization
+        // nor copied lowered (a tenth of the fingerprint's time, in the crawl benchmark). Compatibility forms (full-width
+        // letters, ligatures) are rare: only then is a normalized copy made.
+        var ascii = Ascii.IsValid(text);
+        return ascii || text.IsNormalized(NormalizationForm.FormKC)
+            ? ComputeNormalized(text, ascii)
+            : ComputeNormalized(text.ToString().Normalize(NormalizationForm.FormKC), ascii: false);
     }
 
-    private static ulong ComputeNormalized(ReadOnlySpan<char> text)
+    private static ulong ComputeNormalized(ReadOnlySpan<char> text, bool ascii)
     {
         // Scratch space from the pool, the lowered text too: a long article's copies and token and hash arrays would
         // otherwise be most of the garbage a crawl makes, and land on the large object heap.
-        var lowered = ArrayPool<char>.Shared.Rent(text.Length + 1);
         var hashes = ArrayPool<ulong>.Shared.Rent(2 * text.Length + 1);
+        char[]? lowered = null;
         try
         {
-            var span = lowered.AsSpan(0, text.ToLowerInvariant(lowered));
-            var count = Ascii.IsValid(span) ? AsciiWordHashes(span, hashes) : UnicodeHashes(span, hashes);
+            int count;
+            if (ascii)
+            {
+                count = AsciiWordHashes(text, hashes);
+            }
+            else
+            {
+                lowered = ArrayPool<char>.Shared.Rent(text.Length + 1);
+                var span = lowered.AsSpan(0, text.ToLowerInvariant(lowered));
+                count = Ascii.IsValid(span) ? AsciiWordHashes(span, hashes) : UnicodeHashes(span, hashes);
+            }
+
             return Fingerprint(hashes.AsSpan(0, count));
         }
         finally
         {
             ArrayPool<ulong>.Shared.Return(hashes);
-            ArrayPool<char>.Shared.Return(lowered);
+            if (lowered is not null)
+            {
+                ArrayPool<char>.Shared.Return(lowered);
+            }
         }
     }
 
