@@ -213,6 +213,12 @@ internal static class Commands
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: time per stage (summed over concurrent pages): {stages}");
             }
 
+            if (r.ProcessCpu is { } cpu && r.Elapsed > TimeSpan.Zero)
+            {
+                var busy = cpu / (r.Elapsed * Environment.ProcessorCount);
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: process CPU {cpu.TotalSeconds:0.00} s in {r.Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores ({busy * 100:0}% of them busy)");
+            }
+
             if (r.StoppedBecause is not null)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: run {r.RunId} not finished: {r.StoppedBecause}");

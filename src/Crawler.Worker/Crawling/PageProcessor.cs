@@ -101,7 +101,7 @@ public sealed class PageProcessor(
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
 
-        var snapshot = snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri) with { Raw = fetch.ToRawCapture() };
+        var snapshot = Timings.TimeDedupe(() => snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri)) with { Raw = fetch.ToRawCapture() };
         if (await SkippedAsNearDuplicateAsync(source, snapshot, lease) is { } skipped)
         {
             return skipped;
@@ -197,7 +197,7 @@ public sealed class PageProcessor(
     private async Task<PageReport?> SkippedAsNearDuplicateAsync(CrawlSource source, Snapshot snapshot, FrontierLease? lease)
     {
         if (source.Options.NearDuplicatePolicy != NearDuplicatePolicy.Skip || snapshot.SimHash is not { } fingerprint
-            || await store.FindNearDuplicateAsync(fingerprint, snapshot.CanonicalUrl, CancellationToken.None) is not { } near
+            || await Timings.TimeDedupeAsync(() => store.FindNearDuplicateAsync(fingerprint, snapshot.CanonicalUrl, CancellationToken.None)) is not { } near
             || near.ContentHash == snapshot.ContentHash)
         {
             return null;

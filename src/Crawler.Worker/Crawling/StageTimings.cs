@@ -4,23 +4,31 @@ namespace Crawler.Worker.Crawling;
 
 /// <summary>
 /// Time spent per pipeline stage in one run, summed over pages processed concurrently, so the summary shows which
-/// stage limits the crawl. Thread-safe: pages record into it in parallel.
+/// stage limits the crawl. Thread-safe: pages record into it in parallel. Extract and dedupe are CPU work (dedupe: the
+/// snapshot's content hash and SimHash fingerprint, and the near-duplicate lookup of a source that skips them; the
+/// store matches both inside its transaction); fetch and store include waiting, for the network, the store's writer
+/// and a free core, which is why the summary adds the process's CPU time beside them.
 /// </summary>
 public sealed class StageTimings
 {
     private long _fetch;
     private long _extract;
+    private long _dedupe;
     private long _store;
 
     public TimeSpan Fetch => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _fetch));
 
     public TimeSpan Extract => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _extract));
 
+    public TimeSpan Dedupe => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _dedupe));
+
     public TimeSpan Store => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _store));
 
     public async Task<T> TimeFetchAsync<T>(Func<Task<T>> work) => await TimeAsync(work, s => Interlocked.Add(ref _fetch, s));
 
     public async Task<T> TimeStoreAsync<T>(Func<Task<T>> work) => await TimeAsync(work, s => Interlocked.Add(ref _store, s));
+
+    public async Task<T> TimeDedupeAsync<T>(Func<Task<T>> work) => await TimeAsync(work, s => Interlocked.Add(ref _dedupe, s));
 
     public async Task TimeStoreAsync(Func<Task> work)
     {
@@ -35,7 +43,14 @@ public sealed class StageTimings
         }
     }
 
-    public T TimeExtract<T>(Func<T> work)
+    public T TimeExtract<T>(Func<T> work) => Time(work, ref _extract);
+
+    public T TimeDedupe<T>(Func<T> work) => Time(work, ref _dedupe);
+
+    public override string ToString() =>
+        FormattableString.Invariant($"fetch {Fetch.TotalSeconds:0.0} s, extract {Extract.TotalSeconds:0.00} s, dedupe {Dedupe.TotalSeconds:0.00} s, store {Store.TotalSeconds:0.00} s");
+
+    private static T Time<T>(Func<T> work, ref long total)
     {
         var start = Stopwatch.GetTimestamp();
         try
@@ -44,12 +59,9 @@ public sealed class StageTimings
         }
         finally
         {
-            Interlocked.Add(ref _extract, Stopwatch.GetTimestamp() - start);
+            Interlocked.Add(ref total, Stopwatch.GetTimestamp() - start);
         }
     }
-
-    public override string ToString() =>
-        FormattableString.Invariant($"fetch {Fetch.TotalSeconds:0.0} s, extract {Extract.TotalSeconds:0.00} s, dedupe+store {Store.TotalSeconds:0.00} s");
 
     private static async Task<T> TimeAsync<T>(Func<Task<T>> work, Action<long> add)
     {

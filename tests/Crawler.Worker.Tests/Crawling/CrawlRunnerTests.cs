@@ -38,6 +38,28 @@ public sealed class CrawlRunnerTests
     }
 
     [Fact]
+    public async Task The_report_times_each_stage_apart_and_the_cpu_the_process_used_meanwhile()
+    {
+        await using var site = await NewsSite.StartAsync();
+        using var worker = await TestWorker.StartAsync(site);
+
+        var report = await worker.CrawlAsync();
+
+        var stages = report.Stages!;
+        Assert.True(report.Tally.Snapshots > 0);
+        // every snapshot was hashed and fingerprinted, apart from its extraction and its save
+        Assert.True(stages.Dedupe > TimeSpan.Zero, stages.ToString());
+        Assert.True(stages.Extract > TimeSpan.Zero, stages.ToString());
+        Assert.True(stages.Store > TimeSpan.Zero, stages.ToString());
+        Assert.Matches(@"^fetch \d+\.\d s, extract \d+\.\d\d s, dedupe \d+\.\d\d s, store \d+\.\d\d s$", stages.ToString());
+        // CPU time of all the process's threads cannot pass what its cores could give in the run's time
+        var cpu = report.ProcessCpu!.Value;
+        Assert.True(cpu > TimeSpan.Zero);
+        Assert.True(cpu <= report.Elapsed * Environment.ProcessorCount + TimeSpan.FromMilliseconds(10), $"{cpu} in {report.Elapsed}");
+        Assert.Matches(@"fixture: process CPU \d+\.\d\d s in \d+\.\d s on \d+ cores \(\d+ ?%", Cli.Commands.FormatSummary([report]));
+    }
+
+    [Fact]
     public async Task The_same_page_at_two_urls_is_stored_once()
     {
         await using var site = await NewsSite.StartAsync();
