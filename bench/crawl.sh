@@ -3,9 +3,10 @@
 # (--crawl-now into a fresh SQLite store), GNU wget2 (fetch only) and Scrapy, in one run.
 #   usage: bench/crawl.sh [PAGES]   (default 3211)
 #          BENCH_PEERS=none bench/crawl.sh 100000   (ours only: the memory-flatness runs, where Scrapy would take hours)
-#          BENCH_RUNS=1 bench/crawl.sh   (runs of each crawler, in turn; default 3)
+#          BENCH_RUNS=1 bench/crawl.sh   (runs of each crawler, in turn; default 5)
 #          BENCH_COMPRESSION=none bench/crawl.sh   (the site served plain; by default gzip, as news sites serve it)
-# Prints pages, median wall seconds, pages/s, peak RSS and our pages/s as a ratio to each peer, then every run's time.
+# Prints pages, median wall seconds, pages/s, that run's CPU seconds, peak RSS and our pages/s as a ratio to each peer,
+# then every run's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${1:-3211}
@@ -83,13 +84,14 @@ class Everything(scrapy.Spider):
             yield response.follow(href, self.parse)
 PY
 
-measure() { # name, command...: runs it under /usr/bin/time -v, prints "wall rss_kb"
+measure() { # name, command...: runs it under /usr/bin/time -v, prints "wall rss_kb cpu_s" (CPU: user + system)
   local name=$1; shift
   /usr/bin/time -v -o "$WORK/$name.time" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" || true
-  local wall rss
+  local wall rss cpu
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$WORK/$name.time")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$name.time")
-  echo "$wall $rss"
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s+=$2} END {print s}' "$WORK/$name.time")
+  echo "$wall $rss $cpu"
 }
 
 done_pages() { # the store's settled pages
@@ -100,26 +102,28 @@ PY
 }
 
 # Each crawler runs RUNS times, in turn within each round, so that a slow spell of the machine falls on all of them;
-# the table takes each one's median wall time. Every run starts from nothing: a fresh store, an empty output folder.
-RUNS=${BENCH_RUNS:-3}
+# the table takes each one's median wall time. Five by default: on this shared host a run can take a quarter to half
+# again as long as the others of its set (bench/RESULTS.md), and three leave the median to the two others.
+# Every run starts from nothing: a fresh store, an empty output folder.
+RUNS=${BENCH_RUNS:-5}
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a whole number of runs, 1 or more, not '$RUNS'" >&2; exit 2; }
 results="$WORK/results.txt"
 : > "$results"
 for _ in $(seq "$RUNS"); do
   rm -f "$WORK/crawler.db" "$WORK/crawler.db-wal" "$WORK/crawler.db-shm"
-  read -r wall rss < <(measure ours "$WORK/crawler/crawler" --crawl-now --config "$WORK/crawler.json")
+  read -r wall rss cpu < <(measure ours "$WORK/crawler/crawler" --crawl-now --config "$WORK/crawler.json")
   pages=$(done_pages)
-  echo "ours $pages $wall $rss" >> "$results"
+  echo "ours $pages $wall $rss $cpu" >> "$results"
   [ "${BENCH_PEERS:-all}" = none ] && continue
   rm -rf "$WORK/wget2"
-  read -r wall rss < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
+  read -r wall rss cpu < <(measure wget2 wget2 --max-threads=8 -r -l inf -q -P "$WORK/wget2" "$BASE/list/1.html")
   pages=$(find "$WORK/wget2" -name '*.html' | wc -l)
-  echo "wget2 $pages $wall $rss" >> "$results"
+  echo "wget2 $pages $wall $rss $cpu" >> "$results"
   rm -f "$WORK/scrapy.jl"
-  read -r wall rss < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
+  read -r wall rss cpu < <(measure scrapy /usr/bin/scrapy runspider "$WORK/spider.py" -a start="$BASE/list/1.html" \
     -o "$WORK/scrapy.jl" -s CONCURRENT_REQUESTS=32 -s CONCURRENT_REQUESTS_PER_DOMAIN=32 -s LOG_LEVEL=WARNING -s ROBOTSTXT_OBEY=False)
   pages=$(wc -l < "$WORK/scrapy.jl")
-  echo "scrapy $pages $wall $rss" >> "$results"
+  echo "scrapy $pages $wall $rss $cpu" >> "$results"
 done
 
 echo
@@ -130,20 +134,21 @@ site = int(sys.argv[1])
 names = {"ours": "crawler (ours) MaxConcurrency=32", "wget2": "wget2 --max-threads=8", "scrapy": "scrapy CONCURRENT_REQUESTS=32"}
 runs = {}
 for line in open(sys.argv[2]):
-    who, pages, wall, rss = line.split()
-    runs.setdefault(who, []).append((int(pages), float(wall), int(rss) / 1024))
+    who, pages, wall, rss, cpu = line.split()
+    runs.setdefault(who, []).append((int(pages), float(wall), int(rss) / 1024, float(cpu)))
 # a crawler's row: its median run by wall time (the faster of the middle two of an even count), its highest peak RSS
 rows = {who: (sorted(r, key=lambda x: x[1])[(len(r) - 1) // 2], max(x[2] for x in r)) for who, r in runs.items()}
-rate = {who: pages / wall if wall > 0 else 0 for who, ((pages, wall, _), _) in rows.items()}
+rate = {who: pages / wall if wall > 0 else 0 for who, ((pages, wall, _, _), _) in rows.items()}
 print(f"\nsite: {site} pages, served with compression {sys.argv[3]}; median of {len(runs['ours'])} runs each\n")
-print("| crawler | pages | wall s | pages/s | peak RSS MB | ours / this |")
-print("|---|---:|---:|---:|---:|---:|")
-for who, ((pages, wall, _), rss) in rows.items():
+# CPU seconds (user + system) of the median run: what the crawl costs the machine, beside how long it took
+print("| crawler | pages | wall s | pages/s | CPU s | peak RSS MB | ours / this |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for who, ((pages, wall, _, cpu), rss) in rows.items():
     ratio = rate["ours"] / rate[who] if rate[who] else 0
-    print(f"| {names[who]} | {pages} | {wall:.2f} | {rate[who]:.0f} | {rss:.0f} | {ratio:.2f}x |")
+    print(f"| {names[who]} | {pages} | {wall:.2f} | {rate[who]:.0f} | {cpu:.2f} | {rss:.0f} | {ratio:.2f}x |")
 print()
 for who, r in runs.items():
-    print(f"{who} runs (wall s): {', '.join(f'{wall:.2f}' for _, wall, _ in r)}")
+    print(f"{who} runs (wall s): {', '.join(f'{wall:.2f}' for _, wall, _, _ in r)}")
 missing = sorted({names[who] for who, r in runs.items() for pages, *_ in r if pages < site})
 if missing:
     print(f"\nNOT every page fetched in every run by: {', '.join(missing)}")
