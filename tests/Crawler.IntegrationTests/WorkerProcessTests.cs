@@ -36,7 +36,7 @@ public sealed partial class WorkerProcessTests : IAsyncLifetime
         Assert.Matches(@"fixture\s+\d+\s+5\s+4\s+0\s+0", stdout); // fetched 5 (list + 4 articles), 4 new, 0 unchanged, 0 duplicates
         Assert.Equal(4L, Scalar("SELECT COUNT(*) FROM snapshots"));
         Assert.Matches(@"time per stage .*: fetch \d+\.\d s, extract \d+\.\d\d s, dedupe \d+\.\d\d s, store \d+\.\d\d s", stdout);
-        Assert.Matches(@"fixture: process CPU \d+\.\d\d s in \d+\.\d s on \d+ cores \(\d+% of them busy\)", stdout);
+        Assert.Matches(@"process CPU while crawling: \d+\.\d\d s in \d+\.\d s on \d+ cores? \(\d+% of (them|it) busy\)", stdout);
         Assert.Contains("Starting run", stderr, StringComparison.Ordinal); // logs go to stderr, stdout stays clean
     }
 

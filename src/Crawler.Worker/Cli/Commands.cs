@@ -79,10 +79,14 @@ internal static class Commands
 
             using var stop = new StopSignal();
             RunReport[] reports;
+            CpuUsage cpu;
             try
             {
                 await InitializeStoreAsync(host);
+                // one meter for all sources: their runs share the process, so a meter per run would count its CPU again
+                var meter = CpuMeter.Start();
                 reports = await Task.WhenAll(sources.Select(s => host.Services.GetRequiredService<CrawlRunner>().RunAsync(s, stop.Token)));
+                cpu = meter.Read();
             }
             catch (StoreUnavailableException ex)
             {
@@ -90,7 +94,7 @@ internal static class Commands
                 return ExitCodes.SomePagesFailed;
             }
 
-            Console.Out.Write(FormatSummary(reports));
+            Console.Out.Write(FormatSummary(reports, cpu));
             return reports.Any(r => r.Failed > 0 || !r.Finished) ? ExitCodes.SomePagesFailed : ExitCodes.Success;
         }
     }
@@ -199,7 +203,7 @@ internal static class Commands
         }
     }
 
-    internal static string FormatSummary(IReadOnlyCollection<RunReport> reports)
+    internal static string FormatSummary(IReadOnlyCollection<RunReport> reports, CpuUsage? cpu = null)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{"source",-20} {"run",5} {"fetched",8} {"new",6} {"unchanged",10} {"duplicates",11} {"not-article",12} {"skipped",8} {"retried",8} {"failed",7} {"dead",6} {"seconds",8}");
@@ -213,16 +217,15 @@ internal static class Commands
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: time per stage (summed over concurrent pages): {stages}");
             }
 
-            if (r.ProcessCpu is { } cpu && r.Elapsed > TimeSpan.Zero)
-            {
-                var busy = cpu / (r.Elapsed * Environment.ProcessorCount);
-                text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: process CPU {cpu.TotalSeconds:0.00} s in {r.Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores ({busy * 100:0}% of them busy)");
-            }
-
             if (r.StoppedBecause is not null)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {r.Source}: run {r.RunId} not finished: {r.StoppedBecause}");
             }
+        }
+
+        if (cpu is { } usage)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"process CPU while crawling: {usage}");
         }
 
         return text.ToString();

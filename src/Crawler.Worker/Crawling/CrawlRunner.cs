@@ -16,12 +16,6 @@ public sealed record RunReport(string Source, long RunId, bool Resumed, bool Fin
     /// <summary>Time per stage, summed over concurrent pages; null when the run processed nothing in this process.</summary>
     public StageTimings? Stages { get; init; }
 
-    /// <summary>
-    /// CPU time (user and system) of the whole process while the run went on, other runs at the same time included:
-    /// beside <see cref="Elapsed"/> and the cores, it tells a crawl limited by the CPU from one waiting on the network.
-    /// </summary>
-    public TimeSpan? ProcessCpu { get; init; }
-
     /// <summary>Pages that did not end well: dead-lettered, or still waiting for a retry when the run stopped.</summary>
     public int Failed => Tally.DeadLettered + Tally.Pending + Tally.Leased;
 }
@@ -50,7 +44,6 @@ public sealed class CrawlRunner(
     public async Task<RunReport> RunAsync(CrawlSource source, CancellationToken stopping)
     {
         var watch = Stopwatch.StartNew();
-        var cpuAtStart = Environment.CpuUsage.TotalTime;
         var run = await store.StartOrResumeRunAsync(source.Name, clock.GetUtcNow(), stopping);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = run.Id });
         logger.LogInformation("{Action} run {RunId} of {Source}", run.Resumed ? "Resuming" : "Starting", run.Id, source.Name);
@@ -75,7 +68,7 @@ public sealed class CrawlRunner(
         }
 
         await store.EnqueueAsync(run.Id, source.Name, seeds, source.Options.MaxPages, _frontier.DeadLetterRetryAfter, clock.GetUtcNow(), stopping);
-        return await DrainAsync(source, run, watch, cpuAtStart, stopping);
+        return await DrainAsync(source, run, watch, stopping);
     }
 
     /// <summary>
@@ -85,13 +78,12 @@ public sealed class CrawlRunner(
     public async Task<RunReport> HelpAsync(CrawlSource source, CrawlRun run, CancellationToken stopping)
     {
         var watch = Stopwatch.StartNew();
-        var cpuAtStart = Environment.CpuUsage.TotalTime;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Source"] = source.Name, ["RunId"] = run.Id });
         logger.LogInformation("Helping with run {RunId} of {Source}", run.Id, source.Name);
-        return await DrainAsync(source, run with { Resumed = true }, watch, cpuAtStart, stopping);
+        return await DrainAsync(source, run with { Resumed = true }, watch, stopping);
     }
 
-    private async Task<RunReport> DrainAsync(CrawlSource source, CrawlRun run, Stopwatch watch, TimeSpan cpuAtStart, CancellationToken stopping)
+    private async Task<RunReport> DrainAsync(CrawlSource source, CrawlRun run, Stopwatch watch, CancellationToken stopping)
     {
         using var active = activeRuns.Enter(run.Id);
         // Pages in flight get their own token: stopping stops claiming at once, but cancels pages only after the grace.
@@ -235,11 +227,7 @@ public sealed class CrawlRunner(
             tally = new RunTally(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
-        var report = new RunReport(source.Name, run.Id, run.Resumed, finished, tally, watch.Elapsed, stoppedBecause)
-        {
-            Stages = processor.Timings,
-            ProcessCpu = Environment.CpuUsage.TotalTime - cpuAtStart,
-        };
+        var report = new RunReport(source.Name, run.Id, run.Resumed, finished, tally, watch.Elapsed, stoppedBecause) { Stages = processor.Timings };
         logger.LogInformation(
             "Run {RunId} of {Source} {State} in {Elapsed:0.0} s: {Snapshots} new snapshots, {Unchanged} unchanged, {Duplicates} duplicates, {DeadLettered} dead-lettered, {Pending} still queued; {Stages}",
             run.Id, source.Name, finished ? "finished" : "stopped", watch.Elapsed.TotalSeconds, tally.Snapshots, tally.Unchanged, tally.Duplicates, tally.DeadLettered, tally.Pending + tally.Leased, processor.Timings.ToString());

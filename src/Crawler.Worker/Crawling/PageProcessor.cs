@@ -101,7 +101,8 @@ public sealed class PageProcessor(
             return new PageReport(PageDisposition.NotArticle, lease.Url);
         }
 
-        var snapshot = Timings.TimeDedupe(() => snapshots.Build(source, article, CanonicalFor(source, article, fetch), lease.Url, fetch.FinalUrl.AbsoluteUri)) with { Raw = fetch.ToRawCapture() };
+        var canonical = CanonicalFor(source, article, fetch);
+        var snapshot = Timings.TimeDedupe(() => snapshots.Build(source, article, canonical, lease.Url, fetch.FinalUrl.AbsoluteUri)) with { Raw = fetch.ToRawCapture() };
         if (await SkippedAsNearDuplicateAsync(source, snapshot, lease) is { } skipped)
         {
             return skipped;

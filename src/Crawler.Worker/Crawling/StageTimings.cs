@@ -4,10 +4,11 @@ namespace Crawler.Worker.Crawling;
 
 /// <summary>
 /// Time spent per pipeline stage in one run, summed over pages processed concurrently, so the summary shows which
-/// stage limits the crawl. Thread-safe: pages record into it in parallel. Extract and dedupe are CPU work (dedupe: the
-/// snapshot's content hash and SimHash fingerprint, and the near-duplicate lookup of a source that skips them; the
-/// store matches both inside its transaction); fetch and store include waiting, for the network, the store's writer
-/// and a free core, which is why the summary adds the process's CPU time beside them.
+/// stage limits the crawl. Thread-safe: pages record into it in parallel. Extract and dedupe are mostly CPU work, and
+/// wait only for a free core (dedupe: building the snapshot, which is mostly its content hash and SimHash fingerprint,
+/// plus, for a source that skips near duplicates, the store read that looks for one; the store matches the hash and
+/// fingerprint again inside its transaction). Fetch and store are mostly waiting, for the network, the store's writer
+/// and a core: the summary's process CPU line says which of them the crawl was really short of.
 /// </summary>
 public sealed class StageTimings
 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Crawler.FixtureSite;
 using Crawler.Storage.Frontier;
 using Crawler.Storage.Snapshots;
@@ -38,7 +39,7 @@ public sealed class CrawlRunnerTests
     }
 
     [Fact]
-    public async Task The_report_times_each_stage_apart_and_the_cpu_the_process_used_meanwhile()
+    public async Task The_report_times_dedupe_apart_from_extraction_and_the_store()
     {
         await using var site = await NewsSite.StartAsync();
         using var worker = await TestWorker.StartAsync(site);
@@ -52,11 +53,28 @@ public sealed class CrawlRunnerTests
         Assert.True(stages.Extract > TimeSpan.Zero, stages.ToString());
         Assert.True(stages.Store > TimeSpan.Zero, stages.ToString());
         Assert.Matches(@"^fetch \d+\.\d s, extract \d+\.\d\d s, dedupe \d+\.\d\d s, store \d+\.\d\d s$", stages.ToString());
-        // CPU time of all the process's threads cannot pass what its cores could give in the run's time
-        var cpu = report.ProcessCpu!.Value;
-        Assert.True(cpu > TimeSpan.Zero);
-        Assert.True(cpu <= report.Elapsed * Environment.ProcessorCount + TimeSpan.FromMilliseconds(10), $"{cpu} in {report.Elapsed}");
-        Assert.Matches(@"fixture: process CPU \d+\.\d\d s in \d+\.\d s on \d+ cores \(\d+% of them busy\)", Cli.Commands.FormatSummary([report]));
+    }
+
+    [Fact]
+    public void The_cpu_meter_counts_the_work_done_and_no_more_than_the_cores_could()
+    {
+        var meter = Cli.CpuMeter.Start();
+        var spin = Stopwatch.StartNew();
+        var x = 0UL;
+        while (spin.ElapsedMilliseconds < 200)
+        {
+            x = (x * 6364136223846793005UL) + 1442695040888963407UL;
+        }
+
+        var usage = meter.Read();
+
+        Assert.NotEqual(0UL, x);
+        // 200 ms of spinning on this thread, however many cores; the whole process's threads cannot pass the cores
+        Assert.True(usage.Cpu >= TimeSpan.FromMilliseconds(150), usage.ToString());
+        Assert.True(usage.Cpu <= (usage.Wall * usage.Cores) + TimeSpan.FromMilliseconds(10), usage.ToString());
+        Assert.InRange(usage.Busy, 0.0, 1.01);
+        Assert.Equal("1.50 s in 2.0 s on 1 core (75% of it busy)", new Cli.CpuUsage(TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(2), 1).ToString());
+        Assert.Equal("3.00 s in 2.0 s on 2 cores (75% of them busy)", new Cli.CpuUsage(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(2), 2).ToString());
     }
 
     [Fact]
