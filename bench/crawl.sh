@@ -103,7 +103,8 @@ PY
 
 # Each crawler runs RUNS times, in turn within each round, so that a slow spell of the machine falls on all of them;
 # the table takes each one's median wall time. Five by default: on this shared host a run can take a quarter to half
-# again as long as the others of its set (bench/RESULTS.md), and three leave the median to the two others.
+# again as long as the others of its set (bench/RESULTS.md), and with three, one slow run leaves the median resting on
+# the other two.
 # Every run starts from nothing: a fresh store, an empty output folder.
 RUNS=${BENCH_RUNS:-5}
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_RUNS must be a whole number of runs, 1 or more, not '$RUNS'" >&2; exit 2; }
@@ -127,7 +128,7 @@ for _ in $(seq "$RUNS"); do
 done
 
 echo
-grep -E "^(source|bench|  bench)" "$WORK/ours.out" || true
+grep -E "^(source|bench|  bench|process CPU)" "$WORK/ours.out" || true
 python3 - "$PAGES" "$results" "$COMPRESSION" <<'PY'
 import sys
 site = int(sys.argv[1])
