@@ -6,7 +6,7 @@
 #          BENCH_RUNS=1 bench/crawl.sh   (runs of each crawler, in turn; default 5)
 #          BENCH_COMPRESSION=none bench/crawl.sh   (the site served plain; by default gzip, as news sites serve it)
 # Prints pages, median wall seconds, pages/s, that run's CPU seconds, peak RSS and our pages/s as a ratio to each peer,
-# then every run's time.
+# then every run's time and our ratio to each peer round by round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PAGES=${1:-3211}
@@ -150,6 +150,15 @@ for who, ((pages, wall, _, cpu), rss) in rows.items():
 print()
 for who, r in runs.items():
     print(f"{who} runs (wall s): {', '.join(f'{wall:.2f}' for _, wall, _, _ in r)}")
+# The ratio of medians above can hide how far single rounds stray on a noisy host: each round's own ratio (its runs
+# came one after another) shows how much a one-off run of this benchmark could land above or below the table's.
+ours = runs["ours"]
+for who, r in runs.items():
+    if who == "ours":
+        continue
+    by_round = sorted((p / w) / (q / v) for (p, w, _, _), (q, v, _, _) in zip(ours, r) if w > 0 and v > 0)
+    if by_round:
+        print(f"ours / {who}, round by round: {', '.join(f'{x:.2f}x' for x in by_round)} (lowest {by_round[0]:.2f}x)")
 missing = sorted({names[who] for who, r in runs.items() for pages, *_ in r if pages < site})
 if missing:
     print(f"\nNOT every page fetched in every run by: {', '.join(missing)}")
