@@ -156,9 +156,10 @@ ours = runs["ours"]
 for who, r in runs.items():
     if who == "ours":
         continue
-    by_round = sorted((p / w) / (q / v) for (p, w, _, _), (q, v, _, _) in zip(ours, r) if w > 0 and v > 0)
+    # in round order, beside the run times above
+    by_round = [(p / w) / (q / v) for (p, w, _, _), (q, v, _, _) in zip(ours, r) if w > 0 and v > 0]
     if by_round:
-        print(f"ours / {who}, round by round: {', '.join(f'{x:.2f}x' for x in by_round)} (lowest {by_round[0]:.2f}x)")
+        print(f"ours / {who}, round by round: {', '.join(f'{x:.2f}x' for x in by_round)} (lowest {min(by_round):.2f}x)")
 missing = sorted({names[who] for who, r in runs.items() for pages, *_ in r if pages < site})
 if missing:
     print(f"\nNOT every page fetched in every run by: {', '.join(missing)}")
